@@ -1,0 +1,55 @@
+# Common Ground — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test check lint types fmt migrate bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Runtime dependencies, pinned by requirements.lock.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install -q -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+# Plus the test and lint tools, pinned by requirements-dev.lock.
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
+	$(BIN)/pip install -q -r requirements-dev.lock
+	touch $@
+
+run: $(VENV)/.installed  ## Serve the app on http://$(HOST):$(PORT) (SQLite + in-memory hub).
+	$(BIN)/python -m app --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev  ## The whole suite (CI=true: nothing may skip).
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+
+types: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+check: lint types test  ## Lint, types (mypy --strict on app/) and tests.
+
+fmt: $(VENV)/.installed-dev
+	$(BIN)/ruff format app tests bench
+	$(BIN)/ruff check --fix app tests bench
+
+migrate: $(VENV)/.installed  ## Upgrade the database at DATABASE_URL to the newest schema.
+	$(BIN)/alembic -c app/persistence/alembic.ini upgrade head
+
+lock:  ## Re-pin requirements*.lock from pyproject.toml (fresh venvs under /tmp).
+	rm -rf /tmp/cg-lock && $(PYTHON) -m venv /tmp/cg-lock
+	/tmp/cg-lock/bin/pip install -q . && /tmp/cg-lock/bin/pip freeze --exclude common-ground > requirements.lock
+	/tmp/cg-lock/bin/pip install -q ".[dev]" && /tmp/cg-lock/bin/pip freeze --exclude common-ground > requirements-dev.lock
+	rm -rf /tmp/cg-lock
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

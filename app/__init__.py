@@ -1,0 +1,1 @@
+"""Common Ground: a live multi-agency visioning workshop."""

@@ -1,0 +1,71 @@
+"""Settings, read from the environment (and a `.env` file if present).
+
+Every setting is documented in README.md; a test checks that none is missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.domain.room import Limits
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Configuration of one Common Ground server."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'data' / 'common-ground.db'}",
+        description="SQLAlchemy URL: sqlite:///path (default) or postgresql+psycopg://…",
+    )
+    broker_url: str = Field(
+        default="memory://", description="Realtime hub: memory:// (one process) or redis://…"
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `python -m app` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `python -m app` binds to.")
+    public_url: str | None = Field(
+        default=None,
+        description="Base URL phones use to reach the server (for the QR code), "
+        "e.g. http://192.168.1.20:8000. Default: the URL the page was requested on.",
+    )
+    facilitator_passcode: SecretStr | None = Field(
+        default=None, description="If set, creating a room needs this passcode."
+    )
+    workshops_dir: Path = Field(
+        default=PROJECT_ROOT / "workshops", description="Folder of workshop definitions (*.toml)."
+    )
+    cookie_secure: bool = Field(
+        default=False, description="Mark cookies Secure (set true when served over HTTPS)."
+    )
+    max_title_length: int = Field(default=120, ge=1, description="Room title limit (characters).")
+    max_name_length: int = Field(default=60, ge=1, description="Participant name limit.")
+    max_text_length: int = Field(
+        default=280, ge=1, description="Note, contribution and statement limit."
+    )
+    max_participants: int = Field(default=300, ge=1, description="Participants per room.")
+    migrate_on_start: bool = Field(
+        default=True, description="Upgrade the database schema when the app starts."
+    )
+
+    @field_validator("facilitator_passcode")
+    @classmethod
+    def _no_blank_passcode(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(
+            title=self.max_title_length,
+            setting=self.max_title_length,
+            name=self.max_name_length,
+            text=self.max_text_length,
+            participants=self.max_participants,
+        )

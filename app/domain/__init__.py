@@ -1,0 +1,1 @@
+"""Pure-Python domain: rooms, phases, participants, events. Imports no framework."""

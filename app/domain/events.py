@@ -1,0 +1,75 @@
+"""Events: every change to a room is one, numbered by a per-room, gap-free `seq`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+Role = Literal["facilitator", "participant"]
+
+
+@dataclass(frozen=True, slots=True)
+class Viewer:
+    """Who is looking: decides what each event and snapshot shows them."""
+
+    role: Role
+    participant_id: str | None = None
+
+    @property
+    def is_facilitator(self) -> bool:
+        return self.role == "facilitator"
+
+
+FACILITATOR = Viewer("facilitator")
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """An event decided by a rule but not yet numbered or stored."""
+
+    type: str
+    data: dict[str, Any]
+    actor: str | None = None
+    private_to: str | None = None
+    """If set, only this participant sees the event's private fields (see `redact`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """A stored event: `seq` is its place in the room's log, from 1, with no gaps."""
+
+    seq: int
+    type: str
+    at: datetime
+    data: dict[str, Any] = field(default_factory=dict)
+    actor: str | None = None
+    private_to: str | None = None
+
+    def view_key(self, viewer: Viewer) -> str:
+        """Viewers with the same key see the same bytes for this event."""
+        if self.private_to is None:
+            return "all"
+        return "owner" if viewer.participant_id == self.private_to else "others"
+
+    def for_viewer(self, viewer: Viewer) -> dict[str, Any]:
+        """The event as the contract shows it to `viewer`."""
+        data = self.data
+        if self.view_key(viewer) == "others":
+            data = redact(self.type, data)
+        return {"seq": self.seq, "type": self.type, "at": iso(self.at), "data": data}
+
+
+def redact(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
+    """Hide the private fields of an event from people it is not private to."""
+    if event_type == "note.added":
+        return {**data, "note": {**data["note"], "text": None, "author_id": None}}
+    if event_type == "contribution.added":
+        contribution = {**data["contribution"], "text": None, "author_id": None}
+        return {**data, "contribution": contribution}
+    return data
+
+
+def iso(moment: datetime) -> str:
+    """UTC timestamp as the contract writes it: 2026-11-24T10:00:00Z."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

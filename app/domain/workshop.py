@@ -1,0 +1,98 @@
+"""A workshop definition: perspectives, phases, grid rows, document sections.
+
+Definitions are data (TOML files under `workshops/`); `app.workshops` loads and
+validates them into these frozen dataclasses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.domain.errors import Invalid
+
+PHASE_KINDS = ("lobby", "write-notes", "sort-notes", "agree", "grid-write", "document", "closed")
+
+
+@dataclass(frozen=True, slots=True)
+class Perspective:
+    """An agency's point of view: a column in the grid, a colour on the board."""
+
+    id: str
+    label: str
+    short: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """One step of the session, with what the facilitator and participants are asked."""
+
+    id: str
+    kind: str
+    title: str
+    facilitator_prompt: str
+    participant_prompt: str
+    targets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GridRow:
+    """A prompt of Table 1.3 (a row of the grid)."""
+
+    key: str
+    prompt: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentSection:
+    """A section of the joint document and the statements it is built from."""
+
+    id: str
+    heading: str
+    sources: tuple[str, ...]
+    intro: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Workshop:
+    """The whole definition of a workshop, as loaded from its file."""
+
+    id: str
+    title: str
+    description: str
+    perspectives: tuple[Perspective, ...]
+    phases: tuple[Phase, ...]
+    notes_per_participant: int
+    notes_prompt: str
+    grid_rows: tuple[GridRow, ...]
+    grid_private: bool
+    document_title: str
+    document_sections: tuple[DocumentSection, ...]
+
+    def phase(self, phase_id: str) -> Phase:
+        """The phase with this id, or `Invalid` naming the ones that exist."""
+        for phase in self.phases:
+            if phase.id == phase_id:
+                return phase
+        known = ", ".join(p.id for p in self.phases)
+        raise Invalid("invalid_phase", f"Unknown phase '{phase_id}'. Phases: {known}.")
+
+    def perspective(self, perspective_id: str) -> Perspective:
+        """The perspective with this id, or `Invalid` naming the ones that exist."""
+        for perspective in self.perspectives:
+            if perspective.id == perspective_id:
+                return perspective
+        known = ", ".join(p.id for p in self.perspectives)
+        raise Invalid(
+            "invalid_perspective",
+            f"Unknown perspective '{perspective_id}'. Choose one of: {known}.",
+        )
+
+    def phase_index(self, phase_id: str) -> int:
+        """Position of a phase in the running order."""
+        return [p.id for p in self.phases].index(phase_id)
+
+    @property
+    def first_phase(self) -> Phase:
+        return self.phases[0]

@@ -1,0 +1,328 @@
+"""The event store: rooms, their gap-free event logs, and token look-ups.
+
+All methods are synchronous (the service calls them in a worker thread). A
+write is one transaction that locks the room's row, checks the caller saw the
+latest `seq`, numbers and inserts the events, updates the projections on
+`rooms`/`participants`, and commits. Nothing is half-written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, delete, event, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.pool import ConnectionPoolEntry
+from sqlmodel import Session, col, select
+
+from app.domain.events import Draft, Event, Viewer
+from app.persistence.tables import EventRow, ParticipantRow, RoomRow, as_utc, utcnow
+
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+
+
+class CodeTaken(Exception):
+    """A room with this code exists already (the caller draws another)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRoom:
+    """A room's row, as the service needs it to rebuild the aggregate."""
+
+    id: int
+    code: str
+    title: str
+    setting: str
+    workshop: str
+    seq: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Appended:
+    """Result of `Store.append`: the stored events, or what the caller missed."""
+
+    events: list[Event] = field(default_factory=list)
+    missed: list[Event] = field(default_factory=list)
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.missed)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    # The driver must not open transactions itself: we emit BEGIN (IMMEDIATE).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engines(url: str) -> tuple[Engine, Engine]:
+    """A (writer, reader) pair. On SQLite writers take the lock up front."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return engine, engine
+    if parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engines = []
+    for begin in ("BEGIN IMMEDIATE", "BEGIN"):
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
+        event.listen(engine, "connect", _sqlite_pragmas)
+
+        def _begin(conn: Any, statement: str = begin) -> None:
+            conn.exec_driver_sql(statement)
+
+        event.listen(engine, "begin", _begin)
+        engines.append(engine)
+    return engines[0], engines[1]
+
+
+def _to_event(row: EventRow) -> Event:
+    return Event(
+        seq=row.seq,
+        type=row.type,
+        at=as_utc(row.at),
+        data=json.loads(row.data),
+        actor=row.actor,
+        private_to=row.private_to,
+    )
+
+
+class Store:
+    """Rooms and their event logs in one SQL database."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.writer, self.reader = make_engines(url)
+        self.is_sqlite = self.writer.dialect.name == "sqlite"
+
+    def close(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest Alembic revision."""
+        config = Config(str(ALEMBIC_INI))
+        with self.writer.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with Session(self.writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with Session(self.reader, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    # ------------------------------------------------------------------ rooms
+    def create_room(
+        self,
+        *,
+        code: str,
+        title: str,
+        setting: str,
+        workshop: str,
+        phase: str,
+        facilitator_token_hash: str,
+        created_at: datetime,
+    ) -> None:
+        try:
+            with self._write() as session:
+                session.add(
+                    RoomRow(
+                        code=code,
+                        title=title,
+                        setting=setting,
+                        workshop=workshop,
+                        facilitator_token_hash=facilitator_token_hash,
+                        phase=phase,
+                        created_at=created_at,
+                        updated_at=created_at,
+                    )
+                )
+        except IntegrityError as exc:
+            raise CodeTaken(code) from exc
+
+    def room(self, code: str) -> StoredRoom | None:
+        with self._read() as session:
+            row = session.exec(select(RoomRow).where(RoomRow.code == code)).one_or_none()
+            return _stored(row) if row else None
+
+    def load(self, code: str) -> tuple[StoredRoom, list[Event]] | None:
+        """The room's row and its whole log, read in one transaction."""
+        with self._read() as session:
+            row = session.exec(select(RoomRow).where(RoomRow.code == code)).one_or_none()
+            if row is None:
+                return None
+            events = session.exec(
+                select(EventRow).where(EventRow.room_id == row.id).order_by(col(EventRow.seq))
+            ).all()
+            return _stored(row), [_to_event(e) for e in events]
+
+    def events_between(self, code: str, after: int, until: int | None = None) -> list[Event]:
+        """Events with after < seq ≤ until (or to the end), in order."""
+        with self._read() as session:
+            query = (
+                select(EventRow)
+                .join(RoomRow, col(RoomRow.id) == col(EventRow.room_id))
+                .where(RoomRow.code == code, EventRow.seq > after)
+                .order_by(col(EventRow.seq))
+            )
+            if until is not None:
+                query = query.where(EventRow.seq <= until)
+            return [_to_event(row) for row in session.exec(query).all()]
+
+    def delete_room(self, code: str) -> bool:
+        """Remove the room and every row that belongs to it."""
+        with self._write() as session:
+            row = session.exec(select(RoomRow).where(RoomRow.code == code)).one_or_none()
+            if row is None:
+                return False
+            session.execute(delete(EventRow).where(col(EventRow.room_id) == row.id))
+            session.execute(delete(ParticipantRow).where(col(ParticipantRow.room_id) == row.id))
+            session.execute(delete(RoomRow).where(col(RoomRow.id) == row.id))
+            return True
+
+    # ------------------------------------------------------------------- auth
+    def viewer_for_token(self, code: str, token_hash: str) -> Viewer | None:
+        """Who holds this token in this room (None if no one, or removed)."""
+        with self._read() as session:
+            room = session.exec(
+                select(RoomRow.id, RoomRow.facilitator_token_hash).where(RoomRow.code == code)
+            ).one_or_none()
+            if room is None:
+                return None
+            if room[1] == token_hash:
+                return Viewer("facilitator")
+            participant = session.exec(
+                select(ParticipantRow.id).where(
+                    ParticipantRow.token_hash == token_hash,
+                    ParticipantRow.room_id == room[0],
+                    col(ParticipantRow.removed_at).is_(None),
+                )
+            ).one_or_none()
+            return Viewer("participant", participant) if participant else None
+
+    # ----------------------------------------------------------------- append
+    def append(
+        self,
+        code: str,
+        *,
+        expected_seq: int,
+        drafts: Sequence[Draft],
+        tokens: dict[str, str] | None = None,
+    ) -> Appended:
+        """Store `drafts` as the room's next events, if the log is still at `expected_seq`.
+
+        If another writer got there first, nothing is written and the events
+        the caller missed are returned so it can catch up and decide again.
+        `tokens` maps a newly joined participant id to its token hash.
+        """
+        now = utcnow()
+        with self._write() as session:
+            query = select(RoomRow).where(RoomRow.code == code)
+            if not self.is_sqlite:
+                query = query.with_for_update()
+            row = session.exec(query).one_or_none()
+            if row is None:
+                raise LookupError(code)
+            assert row.id is not None
+            if row.seq != expected_seq:
+                missed = session.exec(
+                    select(EventRow)
+                    .where(EventRow.room_id == row.id, EventRow.seq > expected_seq)
+                    .order_by(col(EventRow.seq))
+                ).all()
+                return Appended(missed=[_to_event(e) for e in missed])
+            events = []
+            changes: dict[str, Any] = {}
+            for offset, draft in enumerate(drafts, start=1):
+                stored = Event(
+                    seq=expected_seq + offset,
+                    type=draft.type,
+                    at=now,
+                    data=draft.data,
+                    actor=draft.actor,
+                    private_to=draft.private_to,
+                )
+                session.add(
+                    EventRow(
+                        room_id=row.id,
+                        seq=stored.seq,
+                        type=stored.type,
+                        at=now,
+                        actor=stored.actor,
+                        private_to=stored.private_to,
+                        data=json.dumps(stored.data, ensure_ascii=False, separators=(",", ":")),
+                    )
+                )
+                events.append(stored)
+                self._project(session, row.id, stored, tokens or {}, changes)
+            if events:
+                changes["seq"] = events[-1].seq
+                changes["updated_at"] = now
+                session.execute(update(RoomRow).where(col(RoomRow.id) == row.id).values(**changes))
+            return Appended(events=events)
+
+    @staticmethod
+    def _project(
+        session: Session,
+        room_id: int,
+        stored: Event,
+        tokens: dict[str, str],
+        changes: dict[str, Any],
+    ) -> None:
+        """Keep the look-up columns in step with the log."""
+        if stored.type == "phase.changed":
+            changes["phase"] = stored.data["phase"]
+        elif stored.type == "room.locked":
+            changes["locked"] = bool(stored.data["locked"])
+        elif stored.type == "participant.joined":
+            participant = stored.data["participant"]
+            session.add(
+                ParticipantRow(
+                    id=participant["id"],
+                    room_id=room_id,
+                    name=participant["name"],
+                    perspective=participant["perspective"],
+                    token_hash=tokens[participant["id"]],
+                    joined_at=stored.at,
+                )
+            )
+        elif stored.type == "participant.removed":
+            session.execute(
+                update(ParticipantRow)
+                .where(col(ParticipantRow.id) == stored.data["participant_id"])
+                .values(removed_at=stored.at)
+            )
+
+
+def _stored(row: RoomRow) -> StoredRoom:
+    assert row.id is not None
+    return StoredRoom(
+        id=row.id,
+        code=row.code,
+        title=row.title,
+        setting=row.setting,
+        workshop=row.workshop,
+        seq=row.seq,
+        created_at=as_utc(row.created_at),
+    )

@@ -1,0 +1,1 @@
+"""Realtime: a hub carries room events between workers; channels fan them out."""

@@ -1,0 +1,287 @@
+"""Use cases: load the room → apply a domain rule → store the events → publish.
+
+The JSON API and the HTML pages call the same functions here. Storage runs in
+a worker thread; the room's in-memory copy is only changed on the event loop,
+under the room's lock, and only after its events are committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+
+from anyio import to_thread
+
+from app.domain.codes import looks_like_code, new_code, normalize_code
+from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from app.domain.events import Draft, Event, Viewer
+from app.domain.room import Limits, Room
+from app.domain.workshop import Workshop
+from app.persistence.store import CodeTaken, Store
+from app.realtime.channels import Channels
+from app.realtime.hub import Hub
+from app.realtime.messages import encode_event
+from app.tokens import hash_token, new_token
+
+Decide = Callable[[Room], list[Draft]]
+ROOM_CACHE = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class CreatedRoom:
+    code: str
+    facilitator_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    participant_id: str
+    token: str
+
+
+class Rooms:
+    """This worker's copies of rooms, kept in step with the event log."""
+
+    def __init__(self, store: Store, workshops: dict[str, Workshop]) -> None:
+        self.store = store
+        self.workshops = workshops
+        self._rooms: OrderedDict[str, Room] = OrderedDict()
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def lock(self, code: str) -> asyncio.Lock:
+        return self._locks.setdefault(code, asyncio.Lock())
+
+    async def get(self, code: str) -> Room | None:
+        """The room, from memory or rebuilt from its log (None if unknown)."""
+        room = self._rooms.get(code)
+        if room is not None:
+            self._rooms.move_to_end(code)
+            return room
+        loaded = await to_thread.run_sync(self.store.load, code)
+        if loaded is None:
+            return None
+        stored, events = loaded
+        room = self._rooms.get(code)  # another task may have loaded it meanwhile
+        if room is not None:
+            return room
+        room = Room(
+            code=stored.code,
+            title=stored.title,
+            setting=stored.setting,
+            workshop=self.workshops[stored.workshop],
+            created_at=stored.created_at,
+            phase=self.workshops[stored.workshop].first_phase.id,
+        )
+        room.apply_all(events)
+        self._remember(room)
+        return room
+
+    def _remember(self, room: Room) -> None:
+        self._rooms[room.code] = room
+        self._rooms.move_to_end(room.code)
+        while len(self._rooms) > ROOM_CACHE:
+            evicted, _ = self._rooms.popitem(last=False)
+            lock = self._locks.get(evicted)
+            if lock is not None and not lock.locked():
+                del self._locks[evicted]
+
+    def forget(self, code: str) -> None:
+        self._rooms.pop(code, None)
+        self._locks.pop(code, None)
+
+    async def require(self, code: str) -> Room:
+        room = await self.get(code)
+        if room is None:
+            raise NotFound("room_not_found", f"There is no room with the code {code}.")
+        return room
+
+    async def advance(self, code: str, seq: int) -> Room | None:
+        """The room, brought up to at least `seq` from the log if need be."""
+        room = await self.get(code)
+        if room is None or room.seq >= seq:
+            return room
+        async with self.lock(code):
+            if room.seq < seq:
+                missed = await to_thread.run_sync(self.store.events_between, code, room.seq, None)
+                room.apply_all(e for e in missed if e.seq > room.seq)
+        return room
+
+    async def events_between(self, code: str, after: int, until: int | None) -> list[Event]:
+        return await to_thread.run_sync(self.store.events_between, code, after, until)
+
+    async def execute(
+        self, code: str, decide: Decide, *, tokens: dict[str, str] | None = None
+    ) -> tuple[Room, list[Event]]:
+        """Decide against the latest state and store the events, retrying if overtaken."""
+        room = await self.require(code)
+        async with self.lock(code):
+            while True:
+                drafts = decide(room)
+                if not drafts:
+                    return room, []
+                append = partial(
+                    self.store.append, code, expected_seq=room.seq, drafts=drafts, tokens=tokens
+                )
+                result = await to_thread.run_sync(append)
+                if result.stale:
+                    room.apply_all(result.missed)
+                    continue
+                room.apply_all(result.events)
+                return room, result.events
+
+
+class Service:
+    """Everything a facilitator or participant can do, for every interface."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        hub: Hub,
+        workshops: dict[str, Workshop],
+        limits: Limits,
+        renderer: Any,
+    ) -> None:
+        self.store = store
+        self.hub = hub
+        self.workshops = workshops
+        self.limits = limits
+        self.rooms = Rooms(store, workshops)
+        self.channels = Channels(hub, self.rooms, renderer)
+
+    async def _run(
+        self, code: str, decide: Decide, *, tokens: dict[str, str] | None = None
+    ) -> tuple[Room, list[Event]]:
+        room, events = await self.rooms.execute(code, decide, tokens=tokens)
+        for event in events:
+            await self.hub.publish(code, encode_event(event))
+        return room, events
+
+    # ---------------------------------------------------------------- rooms
+    def workshop(self, workshop_id: object) -> Workshop:
+        if not isinstance(workshop_id, str) or workshop_id not in self.workshops:
+            known = ", ".join(self.workshops)
+            raise Invalid("invalid_workshop", f"Unknown workshop. Choose one of: {known}.")
+        return self.workshops[workshop_id]
+
+    async def create_room(
+        self, *, title: object, setting: object, workshop_id: object
+    ) -> CreatedRoom:
+        workshop = self.workshop(workshop_id)
+        now = datetime.now(UTC)
+        token = new_token()
+        for _ in range(20):
+            room = Room.create(
+                code=new_code(),
+                title=title,
+                setting=setting,
+                workshop=workshop,
+                created_at=now,
+                limits=self.limits,
+            )
+            insert = partial(
+                self.store.create_room,
+                code=room.code,
+                title=room.title,
+                setting=room.setting,
+                workshop=workshop.id,
+                phase=room.phase,
+                facilitator_token_hash=hash_token(token),
+                created_at=now,
+            )
+            try:
+                await to_thread.run_sync(insert)
+            except CodeTaken:
+                continue
+            self.rooms._remember(room)
+            return CreatedRoom(room.code, token)
+        raise Conflict("no_code", "Could not find a free room code; please try again.")
+
+    async def viewer(self, code: str, token: str | None) -> Viewer | None:
+        """Who holds `token` in room `code` (None for no or a refused token)."""
+        if not token:
+            return None
+        return await to_thread.run_sync(self.store.viewer_for_token, code, hash_token(token))
+
+    async def find_room(self, raw_code: str) -> Room | None:
+        code = normalize_code(raw_code)
+        if not looks_like_code(code):
+            return None
+        return await self.rooms.get(code)
+
+    async def snapshot(self, code: str, viewer: Viewer) -> dict[str, Any]:
+        room = await self.rooms.require(code)
+        return room.snapshot(viewer, self.channels.online(code))
+
+    async def delete_room(self, code: str, viewer: Viewer) -> None:
+        require_facilitator(viewer)
+        async with self.rooms.lock(code):
+            deleted = await to_thread.run_sync(self.store.delete_room, code)
+            self.rooms.forget(code)
+        if not deleted:
+            raise NotFound("room_not_found", f"There is no room with the code {code}.")
+        self.channels.close_room(code)
+
+    # --------------------------------------------------------- participants
+    async def join(self, code: str, *, name: object, perspective: object) -> Joined:
+        participant_id = str(uuid.uuid4())
+        token = new_token()
+        await self._run(
+            code,
+            lambda room: room.decide_join(
+                participant_id=participant_id,
+                name=name,
+                perspective=perspective,
+                limits=self.limits,
+            ),
+            tokens={participant_id: hash_token(token)},
+        )
+        return Joined(participant_id, token)
+
+    async def remove_participant(self, code: str, viewer: Viewer, participant_id: str) -> None:
+        require_facilitator(viewer)
+        await self._run(code, lambda room: room.decide_remove(participant_id))
+
+    # --------------------------------------------------------------- phases
+    async def set_phase(self, code: str, viewer: Viewer, phase: object) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(code, lambda room: room.decide_phase(phase))
+        return room
+
+    async def set_locked(self, code: str, viewer: Viewer, locked: bool) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(code, lambda room: room.decide_lock(locked))
+        return room
+
+    async def archive(self, code: str, viewer: Viewer) -> dict[str, Any]:
+        """The room's full record: its state and every event in its log."""
+        require_facilitator(viewer)
+        room = await self.rooms.require(code)
+        events = await self.rooms.events_between(code, 0, None)
+        return {
+            "format": "common-ground-archive",
+            "version": 1,
+            "room": {
+                "code": room.code,
+                "title": room.title,
+                "setting": room.setting,
+                "workshop": room.workshop.id,
+                "created_at": room.created_at.isoformat(),
+            },
+            "snapshot": room.snapshot(viewer),
+            "events": [
+                {**e.for_viewer(viewer), "actor": e.actor, "private_to": e.private_to}
+                for e in events
+            ],
+        }
+
+
+def require_facilitator(viewer: Viewer) -> None:
+    if not viewer.is_facilitator:
+        raise Forbidden("facilitator_only", "Only the facilitator can do that.")

@@ -1,0 +1,1 @@
+"""FastAPI: the JSON API, the HTML pages, and the websockets."""

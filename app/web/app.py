@@ -1,0 +1,106 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from anyio import to_thread
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.config import Settings
+from app.persistence.store import Store
+from app.realtime.hub import make_hub
+from app.services import Service
+from app.web import api, errors, pages, sockets
+from app.web.templating import STATIC_DIR, Templates
+from app.web.views import HtmlRenderer
+from app.workshops import load_workshops
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeaders:
+    """Sets the security headers on every HTTP response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend(
+                    [
+                        (b"content-security-policy", CSP.encode()),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"same-origin"),
+                        (b"x-frame-options", b"DENY"),
+                    ]
+                )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; workshop files are checked now, so a broken one stops start-up."""
+    settings = settings or Settings()
+    workshops = load_workshops(settings.workshops_dir)
+    templates = Templates()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = Store(settings.database_url)
+        if settings.migrate_on_start:
+            await to_thread.run_sync(store.migrate)
+        hub = make_hub(settings.broker_url)
+        await hub.start()
+        service = Service(
+            store=store,
+            hub=hub,
+            workshops=workshops,
+            limits=settings.limits,
+            renderer=HtmlRenderer(templates),
+        )
+        app.state.service = service
+        try:
+            yield
+        finally:
+            await service.channels.stop()
+            await hub.stop()
+            store.close()
+
+    app = FastAPI(
+        title="Common Ground",
+        version="1.0.0",
+        summary="Live multi-agency visioning workshops: rooms, phones, board, joint document.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.templates = templates
+    app.state.workshops = workshops
+    errors.install(app)
+    app.include_router(api.router)
+    app.include_router(sockets.router)
+    app.include_router(pages.router)
+
+    @app.get("/healthz", tags=["ops"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.add_middleware(GZipMiddleware, minimum_size=800)
+    app.add_middleware(SecurityHeaders)
+    return app

@@ -1,0 +1,329 @@
+"""HTML pages: home, join, phone, board and control, plus their form posts.
+
+Forms work without JavaScript (post, then redirect); with htmx they post in
+the background and the page updates over its websocket. Refused input
+re-shows the form with the message and what was typed.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.config import Settings
+from app.domain.codes import normalize_code
+from app.domain.errors import DomainError
+from app.domain.events import Viewer
+from app.domain.room import Room
+from app.services import Service
+from app.web.api import base_url
+from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer
+from app.web.errors import STATUS
+from app.web.views import PAGES, room_context
+
+router = APIRouter(include_in_schema=False)
+MAX_FORM_FIELD = 2000
+
+
+def _templates(request: Request) -> Any:
+    return request.app.state.templates
+
+
+def _field(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value[:MAX_FORM_FIELD] if isinstance(value, str) else ""
+
+
+def _set_token_cookie(response: Response, settings: Settings, code: str, token: str) -> None:
+    response.set_cookie(
+        cookie_name(code),
+        token,
+        max_age=60 * 60 * 24 * 30,
+        httponly=True,
+        samesite="lax",
+        secure=settings.cookie_secure,
+        path="/",
+    )
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def error_page(request: Request, status: int, heading: str, message: str) -> HTMLResponse:
+    return _templates(request).page(  # type: ignore[no-any-return]
+        request, "error.html", {"heading": heading, "message": message}, status_code=status
+    )
+
+
+# -------------------------------------------------------------------- home
+def _home(
+    request: Request,
+    service: Service,
+    settings: Settings,
+    *,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    return _templates(request).page(  # type: ignore[no-any-return]
+        request,
+        "home.html",
+        {
+            "workshops": list(service.workshops.values()),
+            "values": values or {},
+            "errors": errors or {},
+            "limits": service.limits,
+            "passcode_required": settings.facilitator_passcode is not None,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(request: Request, service: ServiceDep, settings: SettingsDep) -> HTMLResponse:
+    return _home(request, service, settings)
+
+
+@router.post("/rooms", response_model=None)
+async def create_room_form(
+    request: Request, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    form = await request.form()
+    values = {k: _field(form, k) for k in ("title", "setting", "workshop")}
+    expected = settings.facilitator_passcode
+    if expected is not None and not secrets.compare_digest(
+        _field(form, "passcode"), expected.get_secret_value()
+    ):
+        errors = {"passcode": "That passcode is not right."}
+        return _home(request, service, settings, values=values, errors=errors, status=401)
+    try:
+        created = await service.create_room(
+            title=values["title"], setting=values["setting"], workshop_id=values["workshop"]
+        )
+    except DomainError as exc:
+        field = exc.code.removeprefix("invalid_")
+        errors = {field if field in values else "form": exc.message}
+        return _home(
+            request, service, settings, values=values, errors=errors, status=STATUS[exc.kind]
+        )
+    response = RedirectResponse(f"/rooms/{created.code}/control", status_code=303)
+    _set_token_cookie(response, settings, created.code, created.facilitator_token)
+    return response
+
+
+# -------------------------------------------------------------------- join
+def _join_page(
+    request: Request,
+    service: Service,
+    *,
+    room: Room | None,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> HTMLResponse:
+    workshop = room.workshop if room else next(iter(service.workshops.values()))
+    return _templates(request).page(  # type: ignore[no-any-return]
+        request,
+        "join.html",
+        {
+            "room": room,
+            "values": values,
+            "errors": errors or {},
+            "perspectives": workshop.perspectives,
+            "limits": service.limits,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/join", response_class=HTMLResponse)
+async def join_page(request: Request, service: ServiceDep, code: str = "") -> HTMLResponse:
+    room = await service.find_room(code) if code else None
+    values = {"code": room.code if room else normalize_code(code)[:12]}
+    errors = {"code": "We could not find a room with that code."} if code and not room else None
+    return _join_page(request, service, room=room, values=values, errors=errors)
+
+
+@router.get("/j/{code}", include_in_schema=False)
+async def short_join(code: str) -> RedirectResponse:
+    return RedirectResponse(f"/join?code={quote(normalize_code(code)[:12])}", status_code=303)
+
+
+@router.post("/join", response_model=None)
+async def join_form(request: Request, service: ServiceDep, settings: SettingsDep) -> Response:
+    form = await request.form()
+    values = {k: _field(form, k) for k in ("code", "name", "perspective")}
+    room = await service.find_room(values["code"])
+    if room is None:
+        errors = {"code": "We could not find a room with that code. Check the big screen."}
+        return _join_page(request, service, room=None, values=values, errors=errors, status=404)
+    values["code"] = room.code
+    try:
+        joined = await service.join(
+            room.code, name=values["name"], perspective=values["perspective"]
+        )
+    except DomainError as exc:
+        field = exc.code.removeprefix("invalid_")
+        errors = {field if field in values else "form": exc.message}
+        return _join_page(
+            request, service, room=room, values=values, errors=errors, status=STATUS[exc.kind]
+        )
+    response = RedirectResponse(f"/rooms/{room.code}/phone", status_code=303)
+    _set_token_cookie(response, settings, room.code, joined.token)
+    return response
+
+
+# ------------------------------------------------------------------ screens
+async def _room_and_viewer(
+    request: Request, service: Service, code: str
+) -> tuple[Room | None, Viewer | None]:
+    room = await service.find_room(code)
+    if room is None:
+        return None, None
+    return room, await optional_viewer(request, room.code)
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    return error_page(
+        request,
+        404,
+        "Room not found",
+        "There is no room with that code. It may have been deleted, or the code was mistyped.",
+    )
+
+
+async def _screen(
+    request: Request, service: Service, settings: Settings, code: str, page: str
+) -> Response:
+    room, viewer = await _room_and_viewer(request, service, code)
+    if room is None:
+        return _not_found(request)
+    if page == "phone":
+        if viewer is None or viewer.participant_id is None:
+            return RedirectResponse(f"/join?code={room.code}", status_code=303)
+        me = room.participants.get(viewer.participant_id)
+        if me is None:
+            return RedirectResponse(f"/join?code={room.code}", status_code=303)
+    else:
+        me = None
+        if viewer is None or not viewer.is_facilitator:
+            return error_page(
+                request,
+                403,
+                "This screen is for the facilitator",
+                "Open it from the browser that created the room. Participants join at /join.",
+            )
+    base = base_url(request, settings.public_url)
+    context = room_context(room, service.channels.online(room.code), me)
+    context["join_url"] = f"{base}/j/{room.code}"
+    context["join_host"] = urlsplit(base).netloc
+    return _templates(request).page(request, PAGES[page][0], context)  # type: ignore[no-any-return]
+
+
+@router.get("/rooms/{code}/board", response_model=None)
+async def board(
+    code: str, request: Request, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    return await _screen(request, service, settings, code, "board")
+
+
+@router.get("/rooms/{code}/control", response_model=None)
+async def control(
+    code: str, request: Request, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    return await _screen(request, service, settings, code, "control")
+
+
+@router.get("/rooms/{code}/phone", response_model=None)
+async def phone(
+    code: str, request: Request, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    return await _screen(request, service, settings, code, "phone")
+
+
+@router.get("/rooms/{code}", response_model=None)
+async def room_home(code: str, request: Request, service: ServiceDep) -> Response:
+    room, viewer = await _room_and_viewer(request, service, code)
+    if room is None:
+        return _not_found(request)
+    if viewer is not None and viewer.is_facilitator:
+        return RedirectResponse(f"/rooms/{room.code}/control", status_code=303)
+    if viewer is not None:
+        return RedirectResponse(f"/rooms/{room.code}/phone", status_code=303)
+    return RedirectResponse(f"/join?code={room.code}", status_code=303)
+
+
+# -------------------------------------------------------- facilitator forms
+async def _facilitator_form(
+    request: Request, service: Service, code: str
+) -> tuple[Room, Viewer, Any] | Response:
+    room, viewer = await _room_and_viewer(request, service, code)
+    if room is None:
+        return _error(request, 404, "room_not_found", "There is no room with that code.")
+    if viewer is None:
+        return _error(request, 401, "unauthorized", "Sign in to this room first.")
+    if not viewer.is_facilitator:
+        return _error(request, 403, "facilitator_only", "Only the facilitator can do that.")
+    return room, viewer, await request.form()
+
+
+def _error(request: Request, status: int, code: str, message: str) -> Response:
+    from app.web.errors import error_response
+
+    if _is_htmx(request):
+        return error_response(status, code, message)
+    return error_page(request, status, "That did not work", message)
+
+
+def _control_update(request: Request, service: Service, room: Room) -> Response:
+    """After a facilitator form: the control view's live blocks (htmx) or a redirect."""
+    if not _is_htmx(request):
+        return RedirectResponse(f"/rooms/{room.code}/control", status_code=303)
+    name, blocks = PAGES["control"]
+    context = room_context(room, service.channels.online(room.code))
+    templates = _templates(request)
+    return HTMLResponse("".join(templates.block(name, b, context) for b in blocks))
+
+
+async def _run_form(request: Request, service: Service, code: str, action: Any) -> Response:
+    found = await _facilitator_form(request, service, code)
+    if isinstance(found, Response):
+        return found
+    room, viewer, form = found
+    try:
+        room = await action(room.code, viewer, form)
+    except DomainError as exc:
+        return _error(request, STATUS[exc.kind], exc.code, exc.message)
+    return _control_update(request, service, room)
+
+
+@router.post("/rooms/{code}/phase", response_model=None)
+async def phase_form(code: str, request: Request, service: ServiceDep) -> Response:
+    async def action(room_code: str, viewer: Viewer, form: Any) -> Room:
+        return await service.set_phase(room_code, viewer, _field(form, "phase"))
+
+    return await _run_form(request, service, code, action)
+
+
+@router.post("/rooms/{code}/lock", response_model=None)
+async def lock_form(code: str, request: Request, service: ServiceDep) -> Response:
+    async def action(room_code: str, viewer: Viewer, form: Any) -> Room:
+        return await service.set_locked(room_code, viewer, _field(form, "locked") == "true")
+
+    return await _run_form(request, service, code, action)
+
+
+@router.post("/rooms/{code}/participants/{participant_id}/remove", response_model=None)
+async def remove_form(
+    code: str, participant_id: str, request: Request, service: ServiceDep
+) -> Response:
+    async def action(room_code: str, viewer: Viewer, form: Any) -> Room:
+        await service.remove_participant(room_code, viewer, participant_id)
+        return await service.rooms.require(room_code)
+
+    return await _run_form(request, service, code, action)

@@ -1,0 +1,111 @@
+"""Websockets: the JSON event stream (API) and the htmx live channel (pages).
+
+Both only push. A socket runs a sender (its bounded queue → the wire) and a
+receiver (to notice the client leaving) in one task group.
+"""
+
+from __future__ import annotations
+
+import anyio
+from fastapi import APIRouter, WebSocket
+from starlette.websockets import WebSocketDisconnect, WebSocketState
+
+from app.domain.codes import normalize_code
+from app.domain.events import Viewer
+from app.realtime.channels import Connection, Format
+from app.web.deps import get_service, presented_token
+from app.web.errors import error_response
+
+router = APIRouter()
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+async def _refuse(websocket: WebSocket, status: int, code: str, message: str) -> None:
+    """Refuse the handshake: an HTTP response where the server supports it."""
+    if "websocket.http.response" in websocket.scope.get("extensions", {}):
+        await websocket.send_denial_response(error_response(status, code, message))
+        return
+    await websocket.close(
+        {401: CLOSE_UNAUTHORIZED, 403: CLOSE_FORBIDDEN}.get(status, CLOSE_NOT_FOUND)
+    )
+
+
+async def _authenticate(websocket: WebSocket, code: str) -> Viewer | None:
+    service = get_service(websocket)
+    if await service.rooms.get(code) is None:
+        await _refuse(websocket, 404, "room_not_found", "There is no room with that code.")
+        return None
+    viewer = await service.viewer(code, presented_token(websocket, code))
+    if viewer is None:
+        await _refuse(websocket, 401, "unauthorized", "A valid token for this room is needed.")
+    return viewer
+
+
+async def _serve(websocket: WebSocket, connection: Connection, since: int | None) -> None:
+    service = get_service(websocket)
+    channel = await service.channels.channel(connection.code)
+    await websocket.accept()
+    await channel.attach(connection, since)
+
+    async def send() -> None:
+        while True:
+            message = await connection.queue.get()
+            if message is None:
+                if websocket.application_state == WebSocketState.CONNECTED:
+                    await websocket.close(connection.close_code or 1000, connection.close_reason)
+                return
+            await websocket.send_text(message)
+
+    async def receive() -> None:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                return
+
+    try:
+        async with anyio.create_task_group() as group:
+
+            async def run_then_cancel(part: object) -> None:
+                try:
+                    await part()  # type: ignore[operator]
+                finally:
+                    group.cancel_scope.cancel()
+
+            group.start_soon(run_then_cancel, send)
+            group.start_soon(run_then_cancel, receive)
+    except (WebSocketDisconnect, RuntimeError, OSError):
+        pass
+    finally:
+        await channel.detach(connection)
+
+
+@router.websocket("/api/rooms/{code}/events")
+async def events(websocket: WebSocket, code: str, since: int | None = None) -> None:
+    """The JSON event stream: a snapshot first, or a replay of events after `since`."""
+    code = normalize_code(code)
+    viewer = await _authenticate(websocket, code)
+    if viewer is None:
+        return
+    if since is not None and since < 0:
+        await _refuse(websocket, 422, "invalid_since", "`since` must be 0 or more.")
+        return
+    await _serve(websocket, Connection(code, viewer, "json", page="api"), since)
+
+
+@router.websocket("/rooms/{code}/live")
+async def live(websocket: WebSocket, code: str, view: str = "phone") -> None:
+    """The htmx channel of a page: its live blocks now, then whenever they change."""
+    code = normalize_code(code)
+    viewer = await _authenticate(websocket, code)
+    if viewer is None:
+        return
+    if view not in ("board", "control", "phone"):
+        await _refuse(websocket, 422, "invalid_view", "view must be board, control or phone.")
+        return
+    if (view == "phone") == viewer.is_facilitator:
+        await _refuse(websocket, 403, "wrong_view", "This view is not for your role.")
+        return
+    fmt: Format = "html"
+    await _serve(websocket, Connection(code, viewer, fmt, page=view), None)
