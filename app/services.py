@@ -18,6 +18,7 @@ from typing import Any
 
 from anyio import to_thread
 
+from app.domain import consent, grid, notes
 from app.domain.codes import looks_like_code, new_code, normalize_code
 from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer
@@ -259,6 +260,133 @@ class Service:
         room, _ = await self._run(code, lambda room: room.decide_lock(locked))
         return room
 
+    # ---------------------------------------------------------- Task 1.1
+    async def add_note(
+        self, code: str, viewer: Viewer, *, note_id: str, text: object
+    ) -> tuple[dict[str, Any], bool]:
+        """A participant's note; `created` is False when the same client id was seen."""
+        author = require_participant(viewer)
+        room, events = await self._run(
+            code,
+            lambda room: notes.decide_add(
+                room, author_id=author, note_id=note_id, text=text, max_length=self.limits.text
+            ),
+        )
+        return notes.note(room, note_id).public(viewer), bool(events)
+
+    async def edit_note(
+        self, code: str, viewer: Viewer, note_id: str, text: object
+    ) -> dict[str, Any]:
+        room, _ = await self._run(
+            code,
+            lambda room: notes.decide_edit(
+                room, viewer=viewer, note_id=note_id, text=text, max_length=self.limits.text
+            ),
+        )
+        return notes.note(room, note_id).public(viewer)
+
+    async def remove_note(self, code: str, viewer: Viewer, note_id: str) -> None:
+        await self._run(
+            code, lambda room: notes.decide_remove(room, viewer=viewer, note_id=note_id)
+        )
+
+    async def move_note(
+        self, code: str, viewer: Viewer, note_id: str, ring: object
+    ) -> dict[str, Any]:
+        room, _ = await self._run(
+            code, lambda room: notes.decide_move(room, viewer=viewer, note_id=note_id, ring=ring)
+        )
+        return notes.note(room, note_id).public(viewer)
+
+    async def merge_note(
+        self, code: str, viewer: Viewer, note_id: str, into: object
+    ) -> dict[str, Any]:
+        require_facilitator(viewer)
+        room, _ = await self._run(
+            code, lambda room: notes.decide_merge(room, note_id=note_id, into=into)
+        )
+        return notes.note(room, note_id).public(viewer)
+
+    # ---------------------------------------------------------- Task 1.2
+    async def contribute(
+        self, code: str, viewer: Viewer, *, row: str, contribution_id: str, text: object
+    ) -> tuple[dict[str, Any], bool]:
+        author = require_participant(viewer)
+        room, events = await self._run(
+            code,
+            lambda room: grid.decide_contribute(
+                room,
+                row=row,
+                author_id=author,
+                contribution_id=contribution_id,
+                text=text,
+                max_length=self.limits.text,
+            ),
+        )
+        item = room.contribution_ids[contribution_id]
+        return item.public(viewer, room.workshop.grid_private), bool(events)
+
+    # -------------------------------------------------------- statements
+    async def draft_statement(
+        self, code: str, viewer: Viewer, target: str, *, text: object = None, items: object = None
+    ) -> dict[str, Any]:
+        require_facilitator(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: consent.decide_draft(
+                room, target=target, text=text, items=items, max_length=self.limits.text
+            ),
+        )
+        return consent.statement(room, target).public()
+
+    async def promote_note(
+        self, code: str, viewer: Viewer, target: str, note_id: str
+    ) -> dict[str, Any]:
+        """Put a note's text into a draft: the purpose's text, or one more goal."""
+        require_facilitator(viewer)
+
+        def decide(room: Room) -> list[Draft]:
+            text = notes.note(room, note_id).text
+            current = room.statements.get(target)
+            if target == "goals":
+                items = list(current.items or []) if current else []
+                return consent.decide_draft(
+                    room, target=target, items=[*items, text], max_length=self.limits.text
+                )
+            return consent.decide_draft(room, target=target, text=text, max_length=self.limits.text)
+
+        room, _ = await self._run(code, decide)
+        return consent.statement(room, target).public()
+
+    async def respond(
+        self, code: str, viewer: Viewer, target: str, *, stance: object, reason: object
+    ) -> dict[str, Any]:
+        participant = require_participant(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: consent.decide_respond(
+                room,
+                target=target,
+                participant_id=participant,
+                stance=stance,
+                reason=reason,
+                max_length=self.limits.text,
+            ),
+        )
+        return consent.statement(room, target).public()
+
+    async def agree(
+        self, code: str, viewer: Viewer, target: str, *, override_reason: object
+    ) -> dict[str, Any]:
+        require_facilitator(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: consent.decide_agree(
+                room, target=target, override_reason=override_reason, max_length=self.limits.text
+            ),
+        )
+        return consent.statement(room, target).public()
+
     async def archive(self, code: str, viewer: Viewer) -> dict[str, Any]:
         """The room's full record: its state and every event in its log."""
         require_facilitator(viewer)
@@ -280,6 +408,12 @@ class Service:
                 for e in events
             ],
         }
+
+
+def require_participant(viewer: Viewer) -> str:
+    if viewer.participant_id is None:
+        raise Forbidden("participant_only", "Only participants can do that.")
+    return viewer.participant_id
 
 
 def require_facilitator(viewer: Viewer) -> None:

@@ -53,6 +53,7 @@ class PhaseSpec(_Model):
     title: Text
     facilitator_prompt: Text
     participant_prompt: Text
+    board_prompt: str = ""
     targets: list[str] = []
 
     @model_validator(mode="after")
@@ -140,6 +141,7 @@ class WorkshopSpec(_Model):
                     p.facilitator_prompt,
                     p.participant_prompt,
                     tuple(p.targets),
+                    p.board_prompt.strip(),
                 )
                 for p in self.phases
             ),
@@ -159,7 +161,7 @@ def load_workshop(path: Path) -> Workshop:
     """Parse and validate one workshop file."""
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise WorkshopFileError(f"{path}: not valid TOML: {exc}") from exc
     try:
         spec = WorkshopSpec.model_validate(raw)

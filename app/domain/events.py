@@ -62,7 +62,7 @@ class Event:
 
 def redact(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Hide the private fields of an event from people it is not private to."""
-    if event_type == "note.added":
+    if event_type in ("note.added", "note.edited"):
         return {**data, "note": {**data["note"], "text": None, "author_id": None}}
     if event_type == "contribution.added":
         contribution = {**data["contribution"], "text": None, "author_id": None}

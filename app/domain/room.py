@@ -13,8 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from app.domain import consent, grid, notes
+from app.domain.consent import Statement
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer, iso
+from app.domain.grid import Contribution
+from app.domain.notes import Note
 from app.domain.text import clean_text
 from app.domain.workshop import Phase, Workshop
 
@@ -62,6 +66,10 @@ class Room:
     locked: bool = False
     participants: dict[str, Participant] = field(default_factory=dict)
     removed: set[str] = field(default_factory=set)
+    notes: dict[str, Note] = field(default_factory=dict)
+    contributions: dict[str, list[Contribution]] = field(default_factory=dict)
+    contribution_ids: dict[str, Contribution] = field(default_factory=dict)
+    statements: dict[str, Statement] = field(default_factory=dict)
 
     @classmethod
     def create(
@@ -124,9 +132,17 @@ class Room:
             "created_at": iso(self.created_at),
             "you": {"role": viewer.role, "participant_id": viewer.participant_id},
             "participants": [p.public(p.id in online_ids) for p in self.participants.values()],
-            "notes": [],
-            "grid": {row.key: {"contributions": []} for row in self.workshop.grid_rows},
-            "statements": {},
+            "notes": [n.public(viewer) for n in self.notes.values() if not n.removed],
+            "grid": {
+                row.key: {
+                    "contributions": [
+                        c.public(viewer, self.workshop.grid_private)
+                        for c in self.contributions.get(row.key, [])
+                    ]
+                }
+                for row in self.workshop.grid_rows
+            },
+            "statements": {target: item.public() for target, item in self.statements.items()},
         }
 
     # ---------------------------------------------------------------- decisions
@@ -154,7 +170,10 @@ class Room:
         target = self.workshop.phase(phase)
         if target.id == self.phase:
             return []
-        return [Draft("phase.changed", {"phase": target.id, "previous": self.phase}, actor=actor)]
+        drafts = [Draft("phase.changed", {"phase": target.id, "previous": self.phase}, actor=actor)]
+        if target.kind == "sort-notes":
+            drafts += notes.reveal_drafts(self)
+        return drafts
 
     def decide_lock(self, locked: bool) -> list[Draft]:
         if locked == self.locked:
@@ -215,4 +234,7 @@ _HANDLERS: dict[str, Callable[[Room, Event], None]] = {
     "phase.changed": _phase_changed,
     "room.locked": _locked,
     "participant.removed": _removed,
+    **notes.HANDLERS,
+    **grid.HANDLERS,
+    **consent.HANDLERS,
 }

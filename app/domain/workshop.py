@@ -33,6 +33,12 @@ class Phase:
     facilitator_prompt: str
     participant_prompt: str
     targets: tuple[str, ...] = ()
+    board_prompt: str = ""
+
+    @property
+    def board_text(self) -> str:
+        """What the projected board says: its own prompt, else the participants'."""
+        return self.board_prompt or self.participant_prompt
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +144,7 @@ class Store:
         facilitator_token_hash: str,
         created_at: datetime,
     ) -> None:
+        created_at = created_at.astimezone(UTC)
         try:
             with self._write() as session:
                 session.add(

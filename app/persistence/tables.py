@@ -19,7 +19,7 @@ def utcnow() -> datetime:
 
 def as_utc(moment: datetime) -> datetime:
     """SQLite hands datetimes back naive; they were stored as UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC) if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class RoomRow(SQLModel, table=True):

@@ -31,14 +31,21 @@ CLOSE_TOO_SLOW = 1013
 
 
 class Renderer(Protocol):
-    """Turns room state into the HTML fragments a live page swaps in."""
+    """Turns room state into the HTML fragments a live page swaps in.
 
-    def audience(self, connection: Connection, room: Room) -> str: ...
+    `update` gets a cache shared by every connection for one event, so each
+    fragment is rendered once per audience, not once per socket.
+    """
 
     def initial(self, connection: Connection, room: Room, online: set[str]) -> str: ...
 
     def update(
-        self, connection: Connection, room: Room, online: set[str], event: Event | None
+        self,
+        connection: Connection,
+        room: Room,
+        online: set[str],
+        event: Event | None,
+        cache: dict[str, str],
     ) -> str: ...
 
 
@@ -239,11 +246,9 @@ class RoomChannel:
         if event.seq <= connection.last_seq:
             return
         connection.last_seq = event.seq
-        key = self.renderer.audience(connection, room)
-        if key not in html_cache:
-            html_cache[key] = self.renderer.update(connection, room, self.online, event)
-        if html_cache[key]:
-            connection.offer(html_cache[key])
+        html = self.renderer.update(connection, room, self.online, event, html_cache)
+        if html:
+            connection.offer(html)
 
     @staticmethod
     def _send_event(connection: Connection, event: Event, cache: dict[str, str]) -> None:
@@ -271,11 +276,9 @@ class RoomChannel:
             if connection.format == "json":
                 connection.offer(message)
             elif room is not None:
-                key = self.renderer.audience(connection, room)
-                if key not in html_cache:
-                    html_cache[key] = self.renderer.update(connection, room, self.online, None)
-                if html_cache[key]:
-                    connection.offer(html_cache[key])
+                html = self.renderer.update(connection, room, self.online, None, html_cache)
+                if html:
+                    connection.offer(html)
 
 
 def _dumps(payload: object) -> str:

@@ -63,4 +63,120 @@
   document.addEventListener("htmx:sendError", function () {
     toast("No connection to the server. Check the Wi-Fi and try again.");
   });
+
+  // ---- Keep what people are typing when a live update replaces the block ----
+  // Fields marked data-keep become "dirty" when typed in; a swap copies their
+  // value (and focus and caret) into the fresh block. Submitting a form makes
+  // its fields clean again, so a successful post clears them.
+  var refocus = null;
+
+  function markDirty(evt) {
+    var el = evt.target;
+    if (!el.matches || !el.matches("[data-keep]")) return;
+    if (el.type === "radio" && el.form) {
+      // A radio group is one choice: every radio of the group carries it.
+      el.form.querySelectorAll('input[type="radio"][name="' + CSS.escape(el.name) + '"]')
+        .forEach(function (r) { r.dataset.dirty = "1"; });
+    } else {
+      el.dataset.dirty = "1";
+    }
+  }
+  document.addEventListener("input", markDirty);
+  document.addEventListener("change", markDirty);
+  document.addEventListener("htmx:beforeRequest", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (!form) return;
+    form.querySelectorAll("[data-dirty]").forEach(function (el) { delete el.dataset.dirty; });
+  });
+  document.addEventListener("htmx:responseError", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (!form) return;
+    form.querySelectorAll("[data-keep]").forEach(function (el) { if (el.value) el.dataset.dirty = "1"; });
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    var target = evt.detail.target;
+    var fragment = evt.detail.fragment;
+    if (!target || !fragment || !fragment.querySelector) return;
+    var kept = target.matches && target.matches("[data-keep][data-dirty]") ? [target] : [];
+    target.querySelectorAll("[data-keep][data-dirty]").forEach(function (el) { kept.push(el); });
+    kept.forEach(function (old) {
+      var fresh = null;
+      if (old.type === "radio" || old.type === "checkbox") {
+        var form = old.form && old.form.getAttribute("action");
+        var scope = form ? fragment.querySelector('form[action="' + CSS.escape(form) + '"]') : fragment;
+        fresh = scope && scope.querySelector(
+          'input[name="' + CSS.escape(old.name) + '"][value="' + CSS.escape(old.value) + '"]');
+        if (fresh) { fresh.checked = old.checked; fresh.dataset.dirty = "1"; }
+        return;
+      }
+      if (!old.id) return;
+      fresh = fragment.querySelector("#" + CSS.escape(old.id));
+      if (!fresh) return;
+      fresh.value = old.value;
+      if (fresh.tagName === "TEXTAREA") fresh.textContent = old.value;
+      fresh.dataset.dirty = "1";
+      if (document.activeElement === old) {
+        refocus = { id: old.id, start: old.selectionStart, end: old.selectionEnd };
+      }
+    });
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!refocus) return;
+    var el = document.getElementById(refocus.id);
+    if (el) {
+      el.focus();
+      try { el.setSelectionRange(refocus.start, refocus.end); } catch (e) { /* not a text field */ }
+    }
+    refocus = null;
+  });
+
+  // ---- Drag notes between the circles (control view; mouse, pen and touch) ----
+  var drag = null;
+
+  function dropzoneAt(x, y) {
+    var el = document.elementFromPoint(x, y);
+    return el && el.closest ? el.closest("[data-ring]") : null;
+  }
+
+  document.addEventListener("pointerdown", function (evt) {
+    var card = evt.target.closest && evt.target.closest(".postit--draggable");
+    if (!card || evt.button > 0 || evt.target.closest("button, select, input, textarea, summary, a")) return;
+    drag = { card: card, x: evt.clientX, y: evt.clientY, moving: false, over: null, id: evt.pointerId };
+  });
+  document.addEventListener("pointermove", function (evt) {
+    if (!drag || evt.pointerId !== drag.id) return;
+    var dx = evt.clientX - drag.x;
+    var dy = evt.clientY - drag.y;
+    if (!drag.moving && Math.abs(dx) + Math.abs(dy) < 8) return;
+    if (!drag.moving) {
+      drag.moving = true;
+      drag.card.classList.add("postit--dragging");
+      try { drag.card.setPointerCapture(evt.pointerId); } catch (e) { /* ok */ }
+    }
+    evt.preventDefault();
+    drag.card.style.transform = "translate(" + dx + "px," + dy + "px) rotate(2deg)";
+    var zone = dropzoneAt(evt.clientX, evt.clientY);
+    if (zone !== drag.over) {
+      if (drag.over) drag.over.classList.remove("dropzone--over");
+      if (zone) zone.classList.add("dropzone--over");
+      drag.over = zone;
+    }
+  });
+  function endDrag(evt) {
+    if (!drag || evt.pointerId !== drag.id) return;
+    var state = drag;
+    drag = null;
+    state.card.classList.remove("postit--dragging");
+    state.card.removeAttribute("style");
+    if (state.over) state.over.classList.remove("dropzone--over");
+    if (!state.moving || evt.type === "pointercancel") return;
+    var zone = dropzoneAt(evt.clientX, evt.clientY);
+    var from = state.card.closest("[data-ring]");
+    if (!zone || !from || zone === from) return;
+    htmx.ajax("POST", state.card.dataset.moveUrl, {
+      source: state.card, swap: "none", values: { ring: zone.dataset.ring }
+    });
+  }
+  document.addEventListener("pointerup", endDrag);
+  document.addEventListener("pointercancel", endDrag);
 })();

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from app.domain.codes import normalize_code
@@ -51,6 +53,39 @@ class SetLock(Body):
     locked: bool
 
 
+class NewText(Body):
+    """A note or grid contribution; `id` (a UUID chosen by the client) makes retries safe."""
+
+    id: uuid.UUID | None = None
+    text: Any = None
+
+
+class EditText(Body):
+    text: Any = None
+
+
+class MoveNote(Body):
+    ring: Any = None
+
+
+class MergeNote(Body):
+    into: Any = None
+
+
+class DraftStatement(Body):
+    text: Any = None
+    items: Any = None
+
+
+class Respond(Body):
+    stance: Any = None
+    reason: Any = None
+
+
+class Agree(Body):
+    override_reason: Any = None
+
+
 def base_url(request: Request, public_url: str | None) -> str:
     """Where phones reach this server: PUBLIC_URL, or the URL this request came in on."""
     return (public_url or str(request.base_url)).rstrip("/")
@@ -60,7 +95,11 @@ def check_passcode(settings: Any, given: str | None) -> None:
     expected = settings.facilitator_passcode
     if expected is None:
         return
-    if not given or not secrets.compare_digest(given, expected.get_secret_value()):
+    # Compare bytes: compare_digest refuses non-ASCII str. Starlette decodes
+    # headers as latin-1, so encoding back gives the bytes the client sent.
+    if not given or not secrets.compare_digest(
+        given.encode("latin-1"), expected.get_secret_value().encode()
+    ):
         raise ApiError(401, "passcode_required", "A valid facilitator passcode is needed.")
 
 
@@ -138,8 +177,6 @@ async def remove_participant(
 async def archive(code: str, viewer: FacilitatorDep, service: ServiceDep) -> Response:
     code = normalize_code(code)
     data = await service.archive(code, viewer)
-    from fastapi.responses import JSONResponse
-
     return JSONResponse(
         data,
         headers={"Content-Disposition": f'attachment; filename="common-ground-{code}.json"'},
@@ -150,3 +187,83 @@ async def archive(code: str, viewer: FacilitatorDep, service: ServiceDep) -> Res
 async def delete_room(code: str, viewer: FacilitatorDep, service: ServiceDep) -> Response:
     await service.delete_room(normalize_code(code), viewer)
     return Response(status_code=204)
+
+
+# ------------------------------------------------------------------- Task 1.1
+@router.post("/rooms/{code}/notes", status_code=201)
+async def add_note(code: str, body: NewText, viewer: ViewerDep, service: ServiceDep) -> Response:
+    note_id = str(body.id or uuid.uuid4())
+    note, created = await service.add_note(
+        normalize_code(code), viewer, note_id=note_id, text=body.text
+    )
+    return JSONResponse(note, status_code=201 if created else 200)
+
+
+@router.patch("/rooms/{code}/notes/{note_id}")
+async def edit_note(
+    code: str, note_id: str, body: EditText, viewer: ViewerDep, service: ServiceDep
+) -> dict[str, Any]:
+    return await service.edit_note(normalize_code(code), viewer, note_id, body.text)
+
+
+@router.delete("/rooms/{code}/notes/{note_id}", status_code=204)
+async def remove_note(code: str, note_id: str, viewer: ViewerDep, service: ServiceDep) -> Response:
+    await service.remove_note(normalize_code(code), viewer, note_id)
+    return Response(status_code=204)
+
+
+@router.post("/rooms/{code}/notes/{note_id}/move")
+async def move_note(
+    code: str, note_id: str, body: MoveNote, viewer: ViewerDep, service: ServiceDep
+) -> dict[str, Any]:
+    return await service.move_note(normalize_code(code), viewer, note_id, body.ring)
+
+
+@router.post("/rooms/{code}/notes/{note_id}/merge")
+async def merge_note(
+    code: str, note_id: str, body: MergeNote, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, Any]:
+    return await service.merge_note(normalize_code(code), viewer, note_id, body.into)
+
+
+# ------------------------------------------------------------------- Task 1.2
+@router.post("/rooms/{code}/grid/{row}/contributions", status_code=201)
+async def contribute(
+    code: str, row: str, body: NewText, viewer: ViewerDep, service: ServiceDep
+) -> Response:
+    item, created = await service.contribute(
+        normalize_code(code),
+        viewer,
+        row=row,
+        contribution_id=str(body.id or uuid.uuid4()),
+        text=body.text,
+    )
+    return JSONResponse(item, status_code=201 if created else 200)
+
+
+# ----------------------------------------------------------------- statements
+@router.put("/rooms/{code}/statements/{target}")
+async def draft_statement(
+    code: str, target: str, body: DraftStatement, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, Any]:
+    return await service.draft_statement(
+        normalize_code(code), viewer, target, text=body.text, items=body.items
+    )
+
+
+@router.post("/rooms/{code}/statements/{target}/responses")
+async def respond(
+    code: str, target: str, body: Respond, viewer: ViewerDep, service: ServiceDep
+) -> dict[str, Any]:
+    return await service.respond(
+        normalize_code(code), viewer, target, stance=body.stance, reason=body.reason
+    )
+
+
+@router.post("/rooms/{code}/statements/{target}/agree")
+async def agree(
+    code: str, target: str, body: Agree, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, Any]:
+    return await service.agree(
+        normalize_code(code), viewer, target, override_reason=body.override_reason
+    )

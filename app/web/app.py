@@ -15,7 +15,7 @@ from app.config import Settings
 from app.persistence.store import Store
 from app.realtime.hub import make_hub
 from app.services import Service
-from app.web import api, errors, pages, sockets
+from app.web import actions, api, errors, pages, sockets
 from app.web.templating import STATIC_DIR, Templates
 from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(sockets.router)
     app.include_router(pages.router)
+    app.include_router(actions.router)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

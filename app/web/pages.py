@@ -97,7 +97,7 @@ async def create_room_form(
     values = {k: _field(form, k) for k in ("title", "setting", "workshop")}
     expected = settings.facilitator_passcode
     if expected is not None and not secrets.compare_digest(
-        _field(form, "passcode"), expected.get_secret_value()
+        _field(form, "passcode").encode(), expected.get_secret_value().encode()
     ):
         errors = {"passcode": "That passcode is not right."}
         return _home(request, service, settings, values=values, errors=errors, status=401)
@@ -256,74 +256,3 @@ async def room_home(code: str, request: Request, service: ServiceDep) -> Respons
     if viewer is not None:
         return RedirectResponse(f"/rooms/{room.code}/phone", status_code=303)
     return RedirectResponse(f"/join?code={room.code}", status_code=303)
-
-
-# -------------------------------------------------------- facilitator forms
-async def _facilitator_form(
-    request: Request, service: Service, code: str
-) -> tuple[Room, Viewer, Any] | Response:
-    room, viewer = await _room_and_viewer(request, service, code)
-    if room is None:
-        return _error(request, 404, "room_not_found", "There is no room with that code.")
-    if viewer is None:
-        return _error(request, 401, "unauthorized", "Sign in to this room first.")
-    if not viewer.is_facilitator:
-        return _error(request, 403, "facilitator_only", "Only the facilitator can do that.")
-    return room, viewer, await request.form()
-
-
-def _error(request: Request, status: int, code: str, message: str) -> Response:
-    from app.web.errors import error_response
-
-    if _is_htmx(request):
-        return error_response(status, code, message)
-    return error_page(request, status, "That did not work", message)
-
-
-def _control_update(request: Request, service: Service, room: Room) -> Response:
-    """After a facilitator form: the control view's live blocks (htmx) or a redirect."""
-    if not _is_htmx(request):
-        return RedirectResponse(f"/rooms/{room.code}/control", status_code=303)
-    name, blocks = PAGES["control"]
-    context = room_context(room, service.channels.online(room.code))
-    templates = _templates(request)
-    return HTMLResponse("".join(templates.block(name, b, context) for b in blocks))
-
-
-async def _run_form(request: Request, service: Service, code: str, action: Any) -> Response:
-    found = await _facilitator_form(request, service, code)
-    if isinstance(found, Response):
-        return found
-    room, viewer, form = found
-    try:
-        room = await action(room.code, viewer, form)
-    except DomainError as exc:
-        return _error(request, STATUS[exc.kind], exc.code, exc.message)
-    return _control_update(request, service, room)
-
-
-@router.post("/rooms/{code}/phase", response_model=None)
-async def phase_form(code: str, request: Request, service: ServiceDep) -> Response:
-    async def action(room_code: str, viewer: Viewer, form: Any) -> Room:
-        return await service.set_phase(room_code, viewer, _field(form, "phase"))
-
-    return await _run_form(request, service, code, action)
-
-
-@router.post("/rooms/{code}/lock", response_model=None)
-async def lock_form(code: str, request: Request, service: ServiceDep) -> Response:
-    async def action(room_code: str, viewer: Viewer, form: Any) -> Room:
-        return await service.set_locked(room_code, viewer, _field(form, "locked") == "true")
-
-    return await _run_form(request, service, code, action)
-
-
-@router.post("/rooms/{code}/participants/{participant_id}/remove", response_model=None)
-async def remove_form(
-    code: str, participant_id: str, request: Request, service: ServiceDep
-) -> Response:
-    async def action(room_code: str, viewer: Viewer, form: Any) -> Room:
-        await service.remove_participant(room_code, viewer, participant_id)
-        return await service.rooms.require(room_code)
-
-    return await _run_form(request, service, code, action)

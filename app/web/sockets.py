@@ -6,6 +6,8 @@ receiver (to notice the client leaving) in one task group.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import anyio
 from fastapi import APIRouter, WebSocket
 from starlette.websockets import WebSocketDisconnect, WebSocketState
@@ -47,7 +49,6 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
     service = get_service(websocket)
     channel = await service.channels.channel(connection.code)
     await websocket.accept()
-    await channel.attach(connection, since)
 
     async def send() -> None:
         while True:
@@ -59,24 +60,23 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
             await websocket.send_text(message)
 
     async def receive() -> None:
-        while True:
-            message = await websocket.receive()
-            if message["type"] == "websocket.disconnect":
-                return
+        while (await websocket.receive())["type"] != "websocket.disconnect":
+            pass
+
+    async def until_done(part: Callable[[], Awaitable[None]], scope: anyio.CancelScope) -> None:
+        """Run one side; when it ends (or the client is gone), stop the other."""
+        try:
+            await part()
+        except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
+            pass
+        finally:
+            scope.cancel()
 
     try:
+        await channel.attach(connection, since)
         async with anyio.create_task_group() as group:
-
-            async def run_then_cancel(part: object) -> None:
-                try:
-                    await part()  # type: ignore[operator]
-                finally:
-                    group.cancel_scope.cancel()
-
-            group.start_soon(run_then_cancel, send)
-            group.start_soon(run_then_cancel, receive)
-    except (WebSocketDisconnect, RuntimeError, OSError):
-        pass
+            group.start_soon(until_done, send, group.cancel_scope)
+            group.start_soon(until_done, receive, group.cancel_scope)
     finally:
         await channel.detach(connection)
 
@@ -88,7 +88,7 @@ async def events(websocket: WebSocket, code: str, since: int | None = None) -> N
     viewer = await _authenticate(websocket, code)
     if viewer is None:
         return
-    if since is not None and since < 0:
+    if since is not None and not 0 <= since < 2**63:
         await _refuse(websocket, 422, "invalid_since", "`since` must be 0 or more.")
         return
     await _serve(websocket, Connection(code, viewer, "json", page="api"), since)

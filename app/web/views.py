@@ -1,22 +1,44 @@
-"""What each screen needs from a room, as template context.
+"""What each screen needs from a room, and which of its live blocks an event changes.
 
 The page routes and the live renderer build context the same way, so a
 fragment pushed over the websocket is byte-for-byte the block of the page.
+Blocks are rendered once per audience: shared blocks once per event, personal
+ones once per participant they concern.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain import consent
+from app.domain.events import Event
+from app.domain.notes import Note
 from app.domain.room import Participant, Room
 from app.realtime.channels import Connection
+from app.web.circles import place
 
 PAGES = {
-    "board": ("board.html", ("board_phase", "board_participants")),
-    "control": ("control.html", ("control_phases", "control_participants", "control_status")),
-    "phone": ("phone.html", ("phone_header", "phone_phase")),
+    "board": ("board.html", ("board_phase", "board_main")),
+    "control": (
+        "control.html",
+        ("control_phases", "control_task", "control_participants", "control_status"),
+    ),
+    "phone": ("phone.html", ("phone_phase", "phone_task")),
 }
+STANCE_LABELS = {"agree": "Agree", "reservations": "Reservations", "object": "Object"}
+NOTE_EVENTS = {
+    "note.added",
+    "note.edited",
+    "note.removed",
+    "note.moved",
+    "note.merged",
+    "notes.revealed",
+}
+STATEMENT_EVENTS = {"statement.updated", "statement.agreed", "response.set"}
+PEOPLE_EVENTS = {"participant.joined", "participant.removed"}
 
 
 def room_context(room: Room, online: set[str], me: Participant | None = None) -> dict[str, Any]:
@@ -24,7 +46,9 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
     workshop = room.workshop
     phase = room.current_phase
     index = workshop.phase_index(phase.id)
-    groups = room.by_perspective()
+    active = [n for n in room.notes.values() if n.active and n.revealed]
+    inner = [n for n in active if n.ring == "inner"]
+    outer = [n for n in active if n.ring == "outer"]
     return {
         "room": room,
         "code": room.code,
@@ -35,12 +59,122 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "next_phase": workshop.phases[index + 1] if index + 1 < len(workshop.phases) else None,
         "perspectives": workshop.perspectives,
         "perspective_labels": {p.id: p for p in workshop.perspectives},
-        "groups": groups,
+        "groups": room.by_perspective(),
         "online": online,
         "participant_count": len(room.participants),
         "online_count": len(online & set(room.participants)),
         "me": me,
+        "notes_limit": workshop.notes_per_participant,
+        "written": _written(room),
+        "inner_notes": inner,
+        "outer_notes": outer,
+        "merged": _merged(room),
+        "placed_inner": place(inner, [n.text for n in inner], inner=True),
+        "placed_outer": place(outer, [n.text for n in outer], inner=False),
+        "my_notes": _mine(room, me),
+        "new_id": str(uuid.uuid4()),
+        "statements": _statements(room, me),
+        "stance_labels": STANCE_LABELS,
     }
+
+
+def _written(room: Room) -> dict[str, Any]:
+    """Counts for the writing phase: notes per perspective, notes per person."""
+    live = [n for n in room.notes.values() if not n.removed]
+    per_perspective = Counter(n.perspective for n in live)
+    per_person = Counter(n.author_id for n in live)
+    limit = room.workshop.notes_per_participant
+    return {
+        "total": len(live),
+        "by_perspective": per_perspective,
+        "by_person": per_person,
+        "finished": sum(1 for pid in room.participants if per_person[pid] >= limit),
+    }
+
+
+def _merged(room: Room) -> dict[str, list[Note]]:
+    absorbed: dict[str, list[Note]] = {}
+    for item in room.notes.values():
+        if item.merged_into and not item.removed:
+            absorbed.setdefault(item.merged_into, []).append(item)
+    return absorbed
+
+
+def _mine(room: Room, me: Participant | None) -> list[Note]:
+    if me is None:
+        return []
+    return [n for n in room.notes.values() if n.author_id == me.id and not n.removed]
+
+
+def _statements(room: Room, me: Participant | None) -> list[dict[str, Any]]:
+    """The current phase's statements, with responses tallied by perspective."""
+    labels = {"purpose": "Agreed main purpose", "goals": "Agreed goals"}
+    rows = {f"grid.{r.key}": r for r in room.workshop.grid_rows}
+    result = []
+    for target in room.current_phase.targets:
+        item = room.statements.get(target)
+        tally: dict[str, Counter[str]] = {p.id: Counter() for p in room.workshop.perspectives}
+        objections = []
+        reservations = []
+        if item is not None:
+            for pid, response in item.responses.items():
+                person = room.participants.get(pid)
+                if person is None:
+                    continue
+                tally.setdefault(person.perspective, Counter())[response.stance] += 1
+                if response.stance == "object":
+                    objections.append((person, response.reason))
+                elif response.stance == "reservations" and response.reason:
+                    reservations.append((person, response.reason))
+        row = rows.get(target)
+        result.append(
+            {
+                "target": target,
+                "slug": target.replace(".", "-"),
+                "label": labels.get(target) or (row.title if row else target),
+                "prompt": row.prompt if row else None,
+                "statement": item if item is not None and item.has_content else None,
+                "tally": tally,
+                "objections": objections,
+                "reservations": reservations,
+                "responded": len(item.responses) if item else 0,
+                "mine": item.responses.get(me.id) if (item and me) else None,
+            }
+        )
+    return result
+
+
+def affected(page: str, block: str, event: Event | None, me: str | None) -> bool:
+    """Whether `event` (None: a presence change) changes `block` of `page` for viewer `me`."""
+    if event is None:
+        return block in ("board_main", "control_participants")
+    kind = event.type
+    if kind == "phase.changed":
+        return True
+    if page == "board":
+        return block == "board_main"
+    if page == "control":
+        if block == "control_participants":
+            return kind in PEOPLE_EVENTS
+        if block == "control_status":
+            return kind in PEOPLE_EVENTS or kind == "room.locked"
+        return block == "control_task" and kind not in ("room.locked",)
+    # phone
+    if block != "phone_task":
+        return False
+    if kind in NOTE_EVENTS:
+        private = event.private_to
+        return private is None or private == me
+    if kind == "response.set":
+        return bool(event.data.get("participant_id") == me)
+    return kind in STATEMENT_EVENTS or kind == "contribution.added"
+
+
+def personal(page: str, block: str, room: Room) -> bool:
+    """Whether a block differs between participants (else one render serves all)."""
+    if page != "phone" or block != "phone_task":
+        return False
+    return room.current_phase.kind in ("write-notes", "agree", "grid-write", "document")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,23 +183,48 @@ class HtmlRenderer:
 
     templates: Any
 
-    def audience(self, connection: Connection, room: Room) -> str:
-        if connection.page == "phone":
-            return f"phone:{connection.viewer.participant_id}"
-        return connection.page
-
     def initial(self, connection: Connection, room: Room, online: set[str]) -> str:
-        return self._blocks(connection, room, online)
+        return self._render(connection, room, online, None, {}, everything=True)
 
-    def update(self, connection: Connection, room: Room, online: set[str], event: object) -> str:
-        return self._blocks(connection, room, online)
+    def update(
+        self,
+        connection: Connection,
+        room: Room,
+        online: set[str],
+        event: Event | None,
+        cache: dict[str, str],
+    ) -> str:
+        return self._render(connection, room, online, event, cache, everything=False)
 
-    def _blocks(self, connection: Connection, room: Room, online: set[str]) -> str:
-        name, blocks = PAGES[connection.page]
-        me = None
-        if connection.viewer.participant_id is not None:
-            me = room.participants.get(connection.viewer.participant_id)
-            if me is None:
-                return ""
-        context = room_context(room, online, me)
-        return "".join(self.templates.block(name, block, context) for block in blocks)
+    def _render(
+        self,
+        connection: Connection,
+        room: Room,
+        online: set[str],
+        event: Event | None,
+        cache: dict[str, str],
+        *,
+        everything: bool,
+    ) -> str:
+        page = connection.page
+        name, blocks = PAGES[page]
+        me_id = connection.viewer.participant_id
+        me = room.participants.get(me_id) if me_id else None
+        if me_id and me is None:
+            return ""
+        context: dict[str, Any] | None = None
+        parts = []
+        for block in blocks:
+            if not everything and not affected(page, block, event, me_id):
+                continue
+            key = f"{page}:{block}:{me_id if personal(page, block, room) else '*'}"
+            if key not in cache:
+                if context is None:
+                    context = room_context(room, online, me)
+                cache[key] = self.templates.block(name, block, context)
+            parts.append(cache[key])
+        return "".join(parts)
+
+
+def statement_targets(room: Room) -> list[str]:
+    return consent.targets(room)

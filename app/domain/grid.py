@@ -1,0 +1,91 @@
+"""Task 1.2 / Table 1.3: each participant writes into their own perspective's column."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from app.domain.errors import Conflict, NotFound
+from app.domain.events import Draft, Event, Viewer
+from app.domain.text import clean_text
+
+if TYPE_CHECKING:
+    from app.domain.room import Room
+
+
+@dataclass(slots=True)
+class Contribution:
+    id: str
+    row: str
+    perspective: str
+    author_id: str
+    text: str
+    created_at: datetime
+
+    def public(self, viewer: Viewer | None = None, private: bool = False) -> dict[str, Any]:
+        hidden = private and viewer is not None and viewer.participant_id != self.author_id
+        return {
+            "id": self.id,
+            "perspective": self.perspective,
+            "author_id": None if hidden else self.author_id,
+            "text": None if hidden else self.text,
+        }
+
+
+def check_row(room: Room, row: str) -> None:
+    if row not in {r.key for r in room.workshop.grid_rows}:
+        raise NotFound("row_not_found", f"There is no grid row “{row}”.")
+
+
+def decide_contribute(
+    room: Room, *, row: str, author_id: str, contribution_id: str, text: object, max_length: int
+) -> list[Draft]:
+    """A statement in the author's own perspective column (idempotent by client id)."""
+    check_row(room, row)
+    existing = room.contribution_ids.get(contribution_id)
+    if existing is not None:
+        if existing.author_id != author_id:
+            raise Conflict("contribution_id_taken", "That contribution id is already used.")
+        return []
+    room.ensure_open()
+    if room.current_phase.kind != "grid-write":
+        raise Conflict(
+            "wrong_phase",
+            f"Writing in the grid is not possible in the phase “{room.current_phase.title}”.",
+        )
+    author = room.participant(author_id)
+    clean = clean_text(text, field="text", max_length=max_length)
+    data = {
+        "id": contribution_id,
+        "perspective": author.perspective,
+        "author_id": author_id,
+        "text": clean,
+    }
+    private_to = author_id if room.workshop.grid_private else None
+    return [
+        Draft(
+            "contribution.added",
+            {"row": row, "contribution": data},
+            actor=author_id,
+            private_to=private_to,
+        )
+    ]
+
+
+def _added(room: Room, event: Event) -> None:
+    data = event.data["contribution"]
+    item = Contribution(
+        id=data["id"],
+        row=event.data["row"],
+        perspective=data["perspective"],
+        author_id=data["author_id"],
+        text=data["text"],
+        created_at=event.at,
+    )
+    room.contributions.setdefault(item.row, []).append(item)
+    room.contribution_ids[item.id] = item
+
+
+HANDLERS: dict[str, Callable[[Room, Event], None]] = {"contribution.added": _added}

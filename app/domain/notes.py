@@ -1,0 +1,262 @@
+"""Task 1.1 Post-its: write (privately), reveal, move between circles, merge, remove."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+
+from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from app.domain.events import Draft, Event, Viewer
+from app.domain.text import clean_text
+
+if TYPE_CHECKING:
+    from app.domain.room import Room
+
+Ring = Literal["inner", "outer"]
+RINGS: tuple[Ring, ...] = ("inner", "outer")
+
+
+@dataclass(slots=True)
+class Note:
+    """One Post-it."""
+
+    id: str
+    text: str
+    author_id: str
+    perspective: str
+    created_at: datetime
+    ring: Ring = "inner"
+    revealed: bool = False
+    merged_into: str | None = None
+    removed: bool = False
+    moved_by: str | None = None
+
+    @property
+    def active(self) -> bool:
+        """On the board: not removed and not absorbed into another note."""
+        return not self.removed and self.merged_into is None
+
+    def public(self, viewer: Viewer | None = None) -> dict[str, Any]:
+        """The contract's note; text and author hidden from others until revealed."""
+        hidden = (
+            not self.revealed and viewer is not None and viewer.participant_id != self.author_id
+        )
+        return {
+            "id": self.id,
+            "text": None if hidden else self.text,
+            "ring": self.ring,
+            "author_id": None if hidden else self.author_id,
+            "perspective": self.perspective,
+            "merged_into": self.merged_into,
+            "revealed": self.revealed,
+        }
+
+    def full(self) -> dict[str, Any]:
+        return self.public(None)
+
+
+def _require_kind(room: Room, kind: str, what: str) -> None:
+    room.ensure_open()
+    if room.current_phase.kind != kind:
+        raise Conflict(
+            "wrong_phase", f"{what} is not possible in the phase “{room.current_phase.title}”."
+        )
+
+
+def note(room: Room, note_id: str) -> Note:
+    found = room.notes.get(note_id)
+    if found is None:
+        raise NotFound("note_not_found", "There is no such note in this room.")
+    return found
+
+
+def notes_by(room: Room, author_id: str) -> list[Note]:
+    return [n for n in room.notes.values() if n.author_id == author_id and not n.removed]
+
+
+def decide_add(
+    room: Room, *, author_id: str, note_id: str, text: object, max_length: int
+) -> list[Draft]:
+    """A participant's new note (none if this client id was already stored: idempotent)."""
+    existing = room.notes.get(note_id)
+    if existing is not None:
+        if existing.author_id != author_id:
+            raise Conflict("note_id_taken", "That note id is already used.")
+        return []
+    _require_kind(room, "write-notes", "Writing notes")
+    author = room.participant(author_id)
+    clean = clean_text(text, field="text", max_length=max_length)
+    limit = room.workshop.notes_per_participant
+    if len(notes_by(room, author_id)) >= limit:
+        raise Conflict(
+            "note_limit",
+            f"You have written all {limit} of your statements. Edit or delete one to change it.",
+        )
+    data = {
+        "id": note_id,
+        "text": clean,
+        "ring": "inner",
+        "author_id": author_id,
+        "perspective": author.perspective,
+        "merged_into": None,
+        "revealed": False,
+    }
+    return [Draft("note.added", {"note": data}, actor=author_id, private_to=author_id)]
+
+
+def decide_edit(
+    room: Room, *, viewer: Viewer, note_id: str, text: object, max_length: int
+) -> list[Draft]:
+    """The author rewrites their note while the group is still writing."""
+    target = note(room, note_id)
+    if target.removed:
+        raise Conflict("note_removed", "That note was removed.")
+    if viewer.participant_id != target.author_id:
+        raise Forbidden("not_yours", "Only the author can edit this note.")
+    _require_kind(room, "write-notes", "Editing notes")
+    clean = clean_text(text, field="text", max_length=max_length)
+    if clean == target.text:
+        return []
+    data = {**target.full(), "text": clean}
+    return [
+        Draft(
+            "note.edited",
+            {"note": data},
+            actor=target.author_id,
+            private_to=None if target.revealed else target.author_id,
+        )
+    ]
+
+
+def decide_remove(room: Room, *, viewer: Viewer, note_id: str) -> list[Draft]:
+    """The facilitator removes any note; an author removes their own while writing."""
+    room.ensure_open()
+    target = note(room, note_id)
+    if target.removed:
+        return []
+    if not viewer.is_facilitator:
+        if viewer.participant_id != target.author_id:
+            raise Forbidden("not_yours", "Only the facilitator or the author can delete this note.")
+        if room.current_phase.kind != "write-notes":
+            raise Conflict(
+                "wrong_phase", "Notes can only be deleted by their author while writing."
+            )
+    actor = "facilitator" if viewer.is_facilitator else viewer.participant_id
+    return [
+        Draft(
+            "note.removed",
+            {"id": note_id},
+            actor=actor,
+            private_to=None if target.revealed else target.author_id,
+        )
+    ]
+
+
+def decide_move(room: Room, *, viewer: Viewer, note_id: str, ring: object) -> list[Draft]:
+    """Anyone in the room moves a note between the inner and the outer circle."""
+    if ring not in RINGS:
+        raise Invalid("invalid_ring", "ring must be “inner” or “outer”.")
+    _require_kind(room, "sort-notes", "Moving notes")
+    target = note(room, note_id)
+    if target.removed:
+        raise Conflict("note_removed", "That note was removed.")
+    if target.merged_into is not None:
+        raise Conflict("note_merged", "That note was merged into another one.")
+    if not target.revealed:
+        raise Conflict("note_hidden", "That note has not been revealed yet.")
+    if target.ring == ring:
+        return []
+    actor = "facilitator" if viewer.is_facilitator else viewer.participant_id
+    data = {**target.full(), "ring": ring, "moved_by": actor}
+    return [Draft("note.moved", {"note": data}, actor=actor)]
+
+
+def decide_merge(room: Room, *, note_id: str, into: object) -> list[Draft]:
+    """The facilitator merges a duplicate into another note (its text stays traceable)."""
+    room.ensure_open()
+    if not isinstance(into, str):
+        raise Invalid("invalid_into", "into must be a note id.")
+    source, target = note(room, note_id), note(room, into)
+    if source.id == target.id:
+        raise Invalid("invalid_into", "A note cannot be merged into itself.")
+    for item in (source, target):
+        if not item.active:
+            raise Conflict(
+                "note_merged" if item.merged_into else "note_removed",
+                "Only notes still on the board can be merged.",
+            )
+        if not item.revealed:
+            raise Conflict("note_hidden", "Notes can be merged once they are revealed.")
+    data = {**source.full(), "merged_into": target.id}
+    return [Draft("note.merged", {"note": data, "into": target.id}, actor="facilitator")]
+
+
+def reveal_drafts(room: Room) -> list[Draft]:
+    """On entering sorting: every unrevealed note goes into the inner circle, visible to all."""
+    hidden = [n for n in room.notes.values() if not n.revealed and not n.removed]
+    if not hidden:
+        return []
+    notes = [
+        {**n.full(), "text": n.text, "author_id": n.author_id, "revealed": True, "ring": "inner"}
+        for n in hidden
+    ]
+    return [Draft("notes.revealed", {"notes": notes}, actor="facilitator")]
+
+
+def merged_into(room: Room, note_id: str) -> list[Note]:
+    """Notes absorbed into `note_id` (the trace of a merge)."""
+    return [n for n in room.notes.values() if n.merged_into == note_id and not n.removed]
+
+
+# ---------------------------------------------------------------- apply
+def _added(room: Room, event: Event) -> None:
+    data = event.data["note"]
+    room.notes[data["id"]] = Note(
+        id=data["id"],
+        text=data["text"],
+        author_id=data["author_id"],
+        perspective=data["perspective"],
+        created_at=event.at,
+    )
+
+
+def _edited(room: Room, event: Event) -> None:
+    data = event.data["note"]
+    room.notes[data["id"]].text = data["text"]
+
+
+def _removed(room: Room, event: Event) -> None:
+    room.notes[event.data["id"]].removed = True
+
+
+def _moved(room: Room, event: Event) -> None:
+    data = event.data["note"]
+    target = room.notes[data["id"]]
+    target.ring = data["ring"]
+    target.moved_by = data.get("moved_by")
+
+
+def _merged(room: Room, event: Event) -> None:
+    source_id, target_id = event.data["note"]["id"], event.data["into"]
+    for item in room.notes.values():
+        if item.id == source_id or item.merged_into == source_id:
+            item.merged_into = target_id
+
+
+def _revealed(room: Room, event: Event) -> None:
+    for data in event.data["notes"]:
+        item = room.notes[data["id"]]
+        item.revealed = True
+        item.ring = "inner"
+
+
+HANDLERS: dict[str, Callable[[Room, Event], None]] = {
+    "note.added": _added,
+    "note.edited": _edited,
+    "note.removed": _removed,
+    "note.moved": _moved,
+    "note.merged": _merged,
+    "notes.revealed": _revealed,
+}

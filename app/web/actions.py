@@ -1,0 +1,182 @@
+"""Form posts from the live pages (htmx, or plain forms without JavaScript).
+
+Each action calls the same service function as the JSON API. With htmx the
+response is the caller's page blocks (swapped out of band), so the page is
+right even before the websocket pushes; a refusal answers with the contract's
+JSON error (shown as a toast, the typed text stays in the form). Without
+htmx it redirects back to the page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from app.domain.errors import DomainError
+from app.domain.events import Viewer
+from app.realtime.channels import Connection
+from app.services import Service
+from app.web.deps import ServiceDep, optional_viewer
+from app.web.errors import STATUS, error_response
+from app.web.pages import error_page
+from app.web.views import HtmlRenderer
+
+router = APIRouter(include_in_schema=False)
+MAX_FIELD = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class Submitted:
+    """A posted form and the path's parameters (note id, target…)."""
+
+    form: FormData
+    path: dict[str, str]
+
+    def __getitem__(self, name: str) -> str:
+        if name in self.path:
+            return self.path[name]
+        value = self.form.get(name)
+        return value[:MAX_FIELD] if isinstance(value, str) else ""
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.form
+
+
+Action = Callable[[Service, str, Viewer, Submitted], Awaitable[Any]]
+
+
+def _is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def _refuse(request: Request, status: int, code: str, message: str) -> Response:
+    if _is_htmx(request):
+        return error_response(status, code, message)
+    return error_page(request, status, "That did not work", message)
+
+
+async def act(request: Request, service: Service, code: str, action: Action) -> Response:
+    """Authenticate by cookie, run `action`, answer with the caller's updated page."""
+    room = await service.find_room(code)
+    if room is None:
+        return _refuse(request, 404, "room_not_found", "There is no room with that code.")
+    viewer = await optional_viewer(request, room.code)
+    if viewer is None:
+        return _refuse(request, 401, "unauthorized", "Please join the room again.")
+    submitted = Submitted(await request.form(), dict(request.path_params))
+    try:
+        await action(service, room.code, viewer, submitted)
+    except DomainError as exc:
+        return _refuse(request, STATUS[exc.kind], exc.code, exc.message)
+    page = "control" if viewer.is_facilitator else "phone"
+    if not _is_htmx(request):
+        return RedirectResponse(f"/rooms/{room.code}/{page}", status_code=303)
+    renderer = HtmlRenderer(request.app.state.templates)
+    connection = Connection(room.code, viewer, "html", page=page)
+    online = service.channels.online(room.code)
+    return HTMLResponse(
+        renderer.initial(connection, await service.rooms.require(room.code), online)
+    )
+
+
+def _post(path: str) -> Callable[[Action], Action]:
+    """Register `action` as the form post at `path`."""
+
+    def register(action: Action) -> Action:
+        async def endpoint(code: str, request: Request, service: ServiceDep) -> Response:
+            return await act(request, service, code, action)
+
+        endpoint.__name__ = action.__name__
+        router.add_api_route(path, endpoint, methods=["POST"], response_model=None)
+        return action
+
+    return register
+
+
+# ------------------------------------------------------------------ facilitator
+@_post("/rooms/{code}/phase")
+async def set_phase(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.set_phase(code, viewer, form["phase"])
+
+
+@_post("/rooms/{code}/lock")
+async def set_lock(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.set_locked(code, viewer, form["locked"] == "true")
+
+
+@_post("/rooms/{code}/participants/{participant_id}/remove")
+async def remove_participant(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.remove_participant(code, viewer, form["participant_id"])
+
+
+# ------------------------------------------------------------------------ notes
+@_post("/rooms/{code}/notes")
+async def add_note(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    note_id = form["id"]
+    try:
+        note_id = str(uuid.UUID(note_id))
+    except ValueError:
+        note_id = str(uuid.uuid4())
+    await service.add_note(code, viewer, note_id=note_id, text=form["text"])
+
+
+@_post("/rooms/{code}/notes/{note_id}/edit")
+async def edit_note(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.edit_note(code, viewer, form["note_id"], form["text"])
+
+
+@_post("/rooms/{code}/notes/{note_id}/delete")
+async def delete_note(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.remove_note(code, viewer, form["note_id"])
+
+
+@_post("/rooms/{code}/notes/{note_id}/move")
+async def move_note(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.move_note(code, viewer, form["note_id"], form["ring"])
+
+
+@_post("/rooms/{code}/notes/{note_id}/merge")
+async def merge_note(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.merge_note(code, viewer, form["note_id"], form["into"])
+
+
+# ------------------------------------------------------------------- statements
+@_post("/rooms/{code}/statements/{target}/draft")
+async def draft(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    target = form["target"]
+    if "items" in form:
+        items = [line for line in form["items"].splitlines() if line.strip()]
+        await service.draft_statement(code, viewer, target, items=items)
+    else:
+        await service.draft_statement(code, viewer, target, text=form["text"])
+
+
+@_post("/rooms/{code}/statements/{target}/promote")
+async def promote(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.promote_note(code, viewer, form["target"], form["note_id"])
+
+
+@_post("/rooms/{code}/statements/{target}/respond")
+async def respond(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    reason = form["reason"]
+    await service.respond(
+        code,
+        viewer,
+        form["target"],
+        stance=form["stance"],
+        reason=reason if reason.strip() else None,
+    )
+
+
+@_post("/rooms/{code}/statements/{target}/agree")
+async def agree(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    reason = form["override_reason"]
+    await service.agree(
+        code, viewer, form["target"], override_reason=reason if reason.strip() else None
+    )

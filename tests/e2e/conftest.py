@@ -1,0 +1,240 @@
+"""Browser tests: a real uvicorn server (subprocess) driven by Debian's Chromium.
+
+The server is a separate process on a loopback port with its own SQLite file,
+so it can be stopped and started again on the same port and database (what a
+facilitator's laptop does when the server restarts mid-session).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import httpx
+import pytest
+
+from tests.conftest import require
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SHOTS_DIR = Path("/tmp/cg-shots")
+START_TIMEOUT = 20.0
+STOP_TIMEOUT = 10.0
+
+
+def _python() -> str:
+    venv = ROOT / ".venv" / "bin" / "python"
+    return str(venv) if venv.exists() else sys.executable
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """One uvicorn process; `stop()` and `start()` keep the port and the database."""
+
+    port: int
+    database: Path
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    _log: IO[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def _env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env["DATABASE_URL"] = f"sqlite:///{self.database}"
+        env["BROKER_URL"] = "memory://"
+        return env
+
+    def start(self) -> None:
+        assert self.process is None, "server already running"
+        self._log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [
+                _python(),
+                "-m",
+                "uvicorn",
+                "app.main:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+            ],
+            cwd=ROOT,
+            env=self._env(),
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        with httpx.Client(trust_env=False, timeout=2.0) as client:
+            while time.monotonic() < deadline:
+                if self.process.poll() is not None:
+                    code = self.process.returncode
+                    self._reap()
+                    pytest.fail(f"uvicorn exited with {code} on start:\n{self.log()}")
+                with contextlib.suppress(httpx.TransportError):
+                    if client.get(f"{self.base_url}/healthz").status_code == 200:
+                        return
+                time.sleep(0.1)
+        self.stop()
+        pytest.fail(f"uvicorn did not answer /healthz within {START_TIMEOUT:.0f} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        """Terminate this server's process (by its PID), then kill it if it hangs."""
+        process = self.process
+        if process is None:
+            return
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=STOP_TIMEOUT)
+        self._reap()
+
+    def _reap(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.process = None
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    # Async wrappers, so a test's event loop (and Playwright with it) keeps running.
+    async def astop(self) -> None:
+        await asyncio.to_thread(self.stop)
+
+    async def astart(self) -> None:
+        await asyncio.to_thread(self.start)
+
+    def log(self, tail: int = 4000) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-tail:]
+        except OSError:
+            return "(no log)"
+
+
+@pytest.fixture
+def live_server(tmp_path: Path, migrated_sqlite: Path) -> Iterator[LiveServer]:
+    """A running server on a free loopback port; its base URL is `.base_url`."""
+    database = tmp_path / "e2e.db"
+    shutil.copy(migrated_sqlite, database)
+    server = LiveServer(port=free_port(), database=database, log_path=tmp_path / "uvicorn.log")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+        # Shown by pytest only when the test failed: the server's side of the story.
+        print(f"--- uvicorn log ({server.log_path}) ---\n{server.log(20_000)}")
+
+
+@pytest.fixture
+def chromium() -> Path:
+    require(CHROMIUM.exists(), f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture
+async def browser(chromium: Path) -> AsyncIterator[Any]:
+    """Debian's Chromium, launched through Playwright (no `playwright install`)."""
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(
+            executable_path=str(chromium), args=CHROMIUM_ARGS
+        )
+        try:
+            yield instance
+        finally:
+            await instance.close()
+
+
+def _connection_failure(message: Any) -> bool:
+    """What Chromium and htmx log when a websocket cannot connect (server down)."""
+    if message.text.startswith("WebSocket connection to"):
+        return True
+    # htmx logs the `htmx:wsError` event (its detail is the socket's error Event).
+    url = str(message.location.get("url", ""))
+    return message.text == "[object Event]" and "/static/vendor/htmx-" in url
+
+
+@dataclass
+class ConsoleLog:
+    """Console errors and uncaught page errors of every page it watches."""
+
+    errors: list[str] = field(default_factory=list)
+    tolerated: list[str] = field(default_factory=list)
+    # While True, failed websocket connections are expected (the server is down).
+    server_down: bool = False
+
+    def watch(self, page: Any, label: str) -> None:
+        def on_console(message: Any) -> None:
+            if message.type != "error":
+                return
+            text = f"[{label}] console.error: {message.text} ({message.location.get('url')})"
+            if self.server_down and _connection_failure(message):
+                self.tolerated.append(text)
+            else:
+                self.errors.append(text)
+
+        def on_page_error(error: Any) -> None:
+            self.errors.append(f"[{label}] pageerror: {error}")
+
+        page.on("console", on_console)
+        page.on("pageerror", on_page_error)
+
+
+@pytest.fixture
+def console_log() -> ConsoleLog:
+    return ConsoleLog()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Any:
+    """`await shots(page, "name")`: a PNG in tmp_path, copied to /tmp/cg-shots/."""
+    SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+    folder = tmp_path / "shots"
+    folder.mkdir()
+
+    async def take(page: Any, name: str) -> Path:
+        path = folder / f"{name}.png"
+        await page.screenshot(path=str(path), full_page=False)
+        shutil.copy(path, SHOTS_DIR / path.name)
+        return path
+
+    return take
