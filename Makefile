@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+SRC    := $(wildcard app tests bench scripts/*.py)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
@@ -30,8 +31,8 @@ test: $(VENV)/.installed-dev  ## The whole suite (CI=true: nothing may skip).
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check app tests bench
-	$(BIN)/ruff format --check app tests bench
+	$(BIN)/ruff check $(SRC)
+	$(BIN)/ruff format --check $(SRC)
 
 types: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -39,8 +40,8 @@ types: $(VENV)/.installed-dev
 check: lint types test  ## Lint, types (mypy --strict on app/) and tests.
 
 fmt: $(VENV)/.installed-dev
-	$(BIN)/ruff format app tests bench
-	$(BIN)/ruff check --fix app tests bench
+	$(BIN)/ruff format $(SRC)
+	$(BIN)/ruff check --fix $(SRC)
 
 migrate: $(VENV)/.installed  ## Upgrade the database at DATABASE_URL to the newest schema.
 	$(BIN)/alembic -c app/persistence/alembic.ini upgrade head

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
         default=280, ge=1, description="Note, contribution and statement limit."
     )
     max_participants: int = Field(default=300, ge=1, description="Participants per room.")
+    write_burst: int = Field(
+        default=20, ge=1, description="Grid statements a participant may add in a burst."
+    )
+    write_interval_seconds: float = Field(
+        default=2.0, gt=0, description="After a burst, one more statement every this many seconds."
+    )
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the database schema when the app starts."
     )

@@ -25,6 +25,7 @@ from app.domain.events import Draft, Event, Viewer
 from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
 from app.persistence.store import CodeTaken, Store
+from app.ratelimit import RateLimiter
 from app.realtime.channels import Channels
 from app.realtime.hub import Hub
 from app.realtime.messages import encode_event
@@ -148,8 +149,11 @@ class Service:
         workshops: dict[str, Workshop],
         limits: Limits,
         renderer: Any,
+        writes: RateLimiter | None = None,
     ) -> None:
         self.store = store
+        self.writes = writes or RateLimiter(burst=20, per=2.0)
+        """Each participant's grid contributions: a burst, then one every `per` seconds."""
         self.hub = hub
         self.workshops = workshops
         self.limits = limits
@@ -255,6 +259,11 @@ class Service:
         room, _ = await self._run(code, lambda room: room.decide_phase(phase))
         return room
 
+    async def set_spotlight(self, code: str, viewer: Viewer, target: object) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(code, lambda room: room.decide_spotlight(target))
+        return room
+
     async def set_locked(self, code: str, viewer: Viewer, locked: bool) -> Room:
         require_facilitator(viewer)
         room, _ = await self._run(code, lambda room: room.decide_lock(locked))
@@ -312,6 +321,9 @@ class Service:
         self, code: str, viewer: Viewer, *, row: str, contribution_id: str, text: object
     ) -> tuple[dict[str, Any], bool]:
         author = require_participant(viewer)
+        self.writes.hit(
+            f"{code}:{author}", "You are adding statements very fast; wait a moment and try again."
+        )
         room, events = await self._run(
             code,
             lambda room: grid.decide_contribute(
@@ -342,12 +354,24 @@ class Service:
     async def promote_note(
         self, code: str, viewer: Viewer, target: str, note_id: str
     ) -> dict[str, Any]:
-        """Put a note's text into a draft: the purpose's text, or one more goal."""
+        """Put a note's (or a grid contribution's) text into a draft.
+
+        The purpose takes the note's text; goals get it as one more item; a grid
+        row's draft gets the contribution appended, so a row can be composed
+        from its contributions one click at a time.
+        """
         require_facilitator(viewer)
 
         def decide(room: Room) -> list[Draft]:
-            text = notes.note(room, note_id).text
             current = room.statements.get(target)
+            if target.startswith("grid."):
+                text = grid.contribution(room, note_id).text
+                before = current.text if current and current.text else ""
+                composed = f"{before}\n{text}" if before else text
+                return consent.decide_draft(
+                    room, target=target, text=composed, max_length=self.limits.text
+                )
+            text = notes.note(room, note_id).text
             if target == "goals":
                 items = list(current.items or []) if current else []
                 return consent.decide_draft(

@@ -89,3 +89,21 @@ def _added(room: Room, event: Event) -> None:
 
 
 HANDLERS: dict[str, Callable[[Room, Event], None]] = {"contribution.added": _added}
+
+
+def contribution(room: Room, contribution_id: str) -> Contribution:
+    found = room.contribution_ids.get(contribution_id)
+    if found is None:
+        raise NotFound("contribution_not_found", "There is no such contribution in this room.")
+    return found
+
+
+def coverage(room: Room) -> dict[str, dict[str, int]]:
+    """Contributions per row and perspective (0 marks an empty cell)."""
+    counts = {
+        row.key: {p.id: 0 for p in room.workshop.perspectives} for row in room.workshop.grid_rows
+    }
+    for row, items in room.contributions.items():
+        for item in items:
+            counts[row][item.perspective] = counts[row].get(item.perspective, 0) + 1
+    return counts

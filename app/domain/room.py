@@ -70,6 +70,8 @@ class Room:
     contributions: dict[str, list[Contribution]] = field(default_factory=dict)
     contribution_ids: dict[str, Contribution] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
+    spotlight: str | None = None
+    """What the board focuses on: a statement target such as "grid.mission", or None."""
 
     @classmethod
     def create(
@@ -175,6 +177,16 @@ class Room:
             drafts += notes.reveal_drafts(self)
         return drafts
 
+    def decide_spotlight(self, target: object) -> list[Draft]:
+        """Focus the board on one statement (a grid row, the purpose…), or back to the overview."""
+        if target in (None, ""):
+            target = None
+        elif not isinstance(target, str) or target not in consent.targets(self):
+            raise Invalid("invalid_spotlight", "Spotlight a grid row or a statement.")
+        if target == self.spotlight:
+            return []
+        return [Draft("spotlight.changed", {"target": target}, actor="facilitator")]
+
     def decide_lock(self, locked: bool) -> list[Draft]:
         if locked == self.locked:
             return []
@@ -219,6 +231,10 @@ def _phase_changed(room: Room, event: Event) -> None:
     room.phase = event.data["phase"]
 
 
+def _spotlight(room: Room, event: Event) -> None:
+    room.spotlight = event.data["target"]
+
+
 def _locked(room: Room, event: Event) -> None:
     room.locked = bool(event.data["locked"])
 
@@ -233,6 +249,7 @@ _HANDLERS: dict[str, Callable[[Room, Event], None]] = {
     "participant.joined": _joined,
     "phase.changed": _phase_changed,
     "room.locked": _locked,
+    "spotlight.changed": _spotlight,
     "participant.removed": _removed,
     **notes.HANDLERS,
     **grid.HANDLERS,

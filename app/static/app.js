@@ -179,4 +179,56 @@
   }
   document.addEventListener("pointerup", endDrag);
   document.addEventListener("pointercancel", endDrag);
+
+  // ---- Client-chosen ids: a retried post (lost answer, second tap) is not a duplicate ----
+  function uuid4() {
+    var b = new Uint8Array(16);
+    crypto.getRandomValues(b);  // works on plain http too, unlike crypto.randomUUID
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    var h = Array.prototype.map.call(b, function (x) { return (x + 0x100).toString(16).slice(1); }).join("");
+    return h.slice(0, 8) + "-" + h.slice(8, 12) + "-" + h.slice(12, 16) + "-" + h.slice(16, 20) + "-" + h.slice(20);
+  }
+  document.addEventListener("submit", function (evt) {
+    var field = evt.target.querySelector && evt.target.querySelector("input[data-client-id]");
+    if (field && !field.value) field.value = uuid4();
+  }, true);
+
+  // ---- The grid's prompts: one per screen, swipe or Previous / Next ----
+  var stepIndex = 0;
+
+  function steps() { return document.querySelector("[data-steps]"); }
+  function stepCount(container) { return container.querySelectorAll(".grid-step").length; }
+  function currentStep(container) {
+    return Math.round(container.scrollLeft / Math.max(1, container.clientWidth));
+  }
+  function showStep(container, index, smooth) {
+    var count = stepCount(container);
+    index = Math.max(0, Math.min(count - 1, index));
+    container.scrollTo({ left: index * container.clientWidth, behavior: smooth ? "smooth" : "instant" });
+    labelStep(container, index);
+  }
+  function labelStep(container, index) {
+    var label = document.querySelector("[data-step-label]");
+    if (label) label.textContent = (index + 1) + " / " + stepCount(container);
+    stepIndex = index;
+  }
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-step]");
+    var container = steps();
+    if (!button || !container) return;
+    showStep(container, currentStep(container) + Number(button.dataset.step), true);
+  });
+  document.addEventListener("scroll", function (evt) {
+    if (evt.target.matches && evt.target.matches("[data-steps]")) labelStep(evt.target, currentStep(evt.target));
+  }, true);
+  // A live update re-renders the prompts: stay on the one the participant is on.
+  document.addEventListener("htmx:oobBeforeSwap", function () {
+    var container = steps();
+    if (container) stepIndex = currentStep(container);
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    var container = steps();
+    if (container) showStep(container, stepIndex, false);
+  });
 })();

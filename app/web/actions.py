@@ -20,10 +20,11 @@ from starlette.datastructures import FormData
 
 from app.domain.errors import DomainError
 from app.domain.events import Viewer
+from app.ratelimit import RateLimited
 from app.realtime.channels import Connection
 from app.services import Service
 from app.web.deps import ServiceDep, optional_viewer
-from app.web.errors import STATUS, error_response
+from app.web.errors import STATUS, error_response, rate_limited
 from app.web.pages import error_page
 from app.web.views import HtmlRenderer
 
@@ -74,6 +75,8 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
         await action(service, room.code, viewer, submitted)
     except DomainError as exc:
         return _refuse(request, STATUS[exc.kind], exc.code, exc.message)
+    except RateLimited as exc:
+        return rate_limited(exc)
     page = "control" if viewer.is_facilitator else "phone"
     if not _is_htmx(request):
         return RedirectResponse(f"/rooms/{room.code}/{page}", status_code=303)
@@ -179,4 +182,21 @@ async def agree(service: Service, code: str, viewer: Viewer, form: Submitted) ->
     reason = form["override_reason"]
     await service.agree(
         code, viewer, form["target"], override_reason=reason if reason.strip() else None
+    )
+
+
+@_post("/rooms/{code}/spotlight")
+async def spotlight(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.set_spotlight(code, viewer, form["target"] or None)
+
+
+# ------------------------------------------------------------------------- grid
+@_post("/rooms/{code}/grid/{row}/contributions")
+async def contribute(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    try:
+        contribution_id = str(uuid.UUID(form["id"]))
+    except ValueError:
+        contribution_id = str(uuid.uuid4())
+    await service.contribute(
+        code, viewer, row=form["row"], contribution_id=contribution_id, text=form["text"]
     )

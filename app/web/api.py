@@ -53,6 +53,10 @@ class SetLock(Body):
     locked: bool
 
 
+class SetSpotlight(Body):
+    target: str | None = None
+
+
 class NewText(Body):
     """A note or grid contribution; `id` (a UUID chosen by the client) makes retries safe."""
 
@@ -163,6 +167,15 @@ async def set_lock(
 ) -> dict[str, bool]:
     room = await service.set_locked(normalize_code(code), viewer, body.locked)
     return {"locked": room.locked}
+
+
+@router.post("/rooms/{code}/spotlight")
+async def set_spotlight(
+    code: str, body: SetSpotlight, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, str | None]:
+    """Focus the board on one statement (e.g. `grid.mission`), or `null` for the overview."""
+    room = await service.set_spotlight(normalize_code(code), viewer, body.target)
+    return {"spotlight": room.spotlight}
 
 
 @router.delete("/rooms/{code}/participants/{participant_id}", status_code=204)

@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
 from app.persistence.store import Store
+from app.ratelimit import RateLimiter
 from app.realtime.hub import make_hub
 from app.services import Service
 from app.web import actions, api, errors, pages, sockets
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             workshops=workshops,
             limits=settings.limits,
             renderer=HtmlRenderer(templates),
+            writes=RateLimiter(burst=settings.write_burst, per=settings.write_interval_seconds),
         )
         app.state.service = service
         try:

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError
+from app.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,12 @@ def error_response(
     )
 
 
+def rate_limited(exc: RateLimited) -> JSONResponse:
+    return error_response(
+        429, "too_many_requests", exc.message, {"Retry-After": str(exc.retry_after)}
+    )
+
+
 def _describe(errors: list[dict[str, object]]) -> str:
     parts = []
     for error in errors[:5]:
@@ -59,6 +66,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         return error_response(STATUS[exc.kind], exc.code, exc.message)
+
+    @app.exception_handler(RateLimited)
+    async def _limited(_: Request, exc: RateLimited) -> JSONResponse:
+        return rate_limited(exc)
 
     @app.exception_handler(ApiError)
     async def _api(_: Request, exc: ApiError) -> JSONResponse:

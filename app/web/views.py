@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain import consent
+from app.domain import consent, grid
 from app.domain.events import Event
 from app.domain.notes import Note
 from app.domain.room import Participant, Room
@@ -75,7 +75,59 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "new_id": str(uuid.uuid4()),
         "statements": _statements(room, me),
         "stance_labels": STANCE_LABELS,
+        "grid_rows": _grid(room),
+        "gaps": _gaps(room),
+        "spotlight": room.spotlight,
+        "spotlit": _spotlit(room),
     }
+
+
+def _grid(room: Room) -> list[dict[str, Any]]:
+    """Table 1.3: each row's contributions by perspective, and its overall statement."""
+    coverage = grid.coverage(room)
+    rows = []
+    for index, row in enumerate(room.workshop.grid_rows):
+        cells: dict[str, list[Any]] = {p.id: [] for p in room.workshop.perspectives}
+        for item in room.contributions.get(row.key, []):
+            cells.setdefault(item.perspective, []).append(item)
+        statement = room.statements.get(f"grid.{row.key}")
+        rows.append(
+            {
+                "row": row,
+                "index": index,
+                "target": f"grid.{row.key}",
+                "cells": cells,
+                "counts": coverage[row.key],
+                "total": sum(coverage[row.key].values()),
+                "statement": statement if statement is not None and statement.has_content else None,
+            }
+        )
+    return rows
+
+
+def _gaps(room: Room) -> list[tuple[Any, Any]]:
+    """(perspective, row) pairs with no contribution yet, for perspectives in the room."""
+    present = {p.perspective for p in room.participants.values()}
+    coverage = grid.coverage(room)
+    return [
+        (perspective, row)
+        for row in room.workshop.grid_rows
+        for perspective in room.workshop.perspectives
+        if perspective.id in present and coverage[row.key][perspective.id] == 0
+    ]
+
+
+def _spotlit(room: Room) -> dict[str, Any] | None:
+    """The spotlighted grid row with its statement tally, if the board should focus on one."""
+    if not room.spotlight or not room.spotlight.startswith("grid."):
+        return None
+    if room.current_phase.kind not in ("grid-write", "agree"):
+        return None
+    for row in _grid(room):
+        if row["target"] == room.spotlight:
+            tallies = {item["target"]: item for item in _statements(room, None, [room.spotlight])}
+            return {**row, "consent": tallies.get(room.spotlight)}
+    return None
 
 
 def _written(room: Room) -> dict[str, Any]:
@@ -106,12 +158,14 @@ def _mine(room: Room, me: Participant | None) -> list[Note]:
     return [n for n in room.notes.values() if n.author_id == me.id and not n.removed]
 
 
-def _statements(room: Room, me: Participant | None) -> list[dict[str, Any]]:
+def _statements(
+    room: Room, me: Participant | None, only: list[str] | None = None
+) -> list[dict[str, Any]]:
     """The current phase's statements, with responses tallied by perspective."""
     labels = {"purpose": "Agreed main purpose", "goals": "Agreed goals"}
     rows = {f"grid.{r.key}": r for r in room.workshop.grid_rows}
     result = []
-    for target in room.current_phase.targets:
+    for target in only if only is not None else room.current_phase.targets:
         item = room.statements.get(target)
         tally: dict[str, Counter[str]] = {p.id: Counter() for p in room.workshop.perspectives}
         objections = []
@@ -130,6 +184,8 @@ def _statements(room: Room, me: Participant | None) -> list[dict[str, Any]]:
         result.append(
             {
                 "target": target,
+                "row_key": row.key if row else None,
+                "contributions": room.contributions.get(row.key, []) if row else [],
                 "slug": target.replace(".", "-"),
                 "label": labels.get(target) or (row.title if row else target),
                 "prompt": row.prompt if row else None,
@@ -153,6 +209,8 @@ def affected(page: str, block: str, event: Event | None, me: str | None) -> bool
         return True
     if page == "board":
         return block == "board_main"
+    if kind == "spotlight.changed":
+        return page == "control" and block == "control_task"
     if page == "control":
         if block == "control_participants":
             return kind in PEOPLE_EVENTS
@@ -174,7 +232,10 @@ def personal(page: str, block: str, room: Room) -> bool:
     """Whether a block differs between participants (else one render serves all)."""
     if page != "phone" or block != "phone_task":
         return False
-    return room.current_phase.kind in ("write-notes", "agree", "grid-write", "document")
+    kind = room.current_phase.kind
+    if kind == "grid-write":
+        return room.workshop.grid_private
+    return kind in ("write-notes", "agree", "document")
 
 
 @dataclass(frozen=True, slots=True)
