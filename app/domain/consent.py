@@ -91,7 +91,7 @@ def decide_draft(
     check_target(room, target)
     clean_text_value: str | None = None
     clean_items: list[str] | None = None
-    if target == "goals" or items is not None:
+    if target == "goals":  # a list; every other statement is one text
         if not isinstance(items, list) or not items:
             raise Invalid("invalid_items", "Give the goals as a list of one or more items.")
         if len(items) > MAX_GOALS:
