@@ -18,10 +18,10 @@ from typing import Any
 
 from anyio import to_thread
 
-from app.domain import consent, grid, notes
+from app.domain import consent, document, grid, notes
 from app.domain.codes import looks_like_code, new_code, normalize_code
 from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from app.domain.events import Draft, Event, Viewer
+from app.domain.events import Draft, Event, Viewer, iso
 from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
 from app.persistence.store import CodeTaken, Store
@@ -411,6 +411,20 @@ class Service:
         )
         return consent.statement(room, target).public()
 
+    # ---------------------------------------------------------- document
+    async def document(self, code: str, viewer: Viewer) -> document.Document:
+        """The merged joint document: the facilitator any time, participants once it is open."""
+        room = await self.rooms.require(code)
+        if not viewer.is_facilitator and room.current_phase.kind not in ("document", "closed"):
+            raise Forbidden(
+                "document_not_open", "The joint document opens when the facilitator gets there."
+            )
+        return document.build(room, today=room.created_at)
+
+    async def sign(self, code: str, viewer: Viewer) -> None:
+        participant = require_participant(viewer)
+        await self._run(code, lambda room: document.decide_sign(room, participant))
+
     async def archive(self, code: str, viewer: Viewer) -> dict[str, Any]:
         """The room's full record: its state and every event in its log."""
         require_facilitator(viewer)
@@ -428,7 +442,14 @@ class Service:
             },
             "snapshot": room.snapshot(viewer),
             "events": [
-                {**e.for_viewer(viewer), "actor": e.actor, "private_to": e.private_to}
+                {
+                    "seq": e.seq,
+                    "type": e.type,
+                    "at": iso(e.at),
+                    "data": e.data,
+                    "actor": e.actor,
+                    "private_to": e.private_to,
+                }
                 for e in events
             ],
         }

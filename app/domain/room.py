@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.domain import consent, grid, notes
+from app.domain import consent, document, grid, notes
 from app.domain.consent import Statement
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer, iso
@@ -70,6 +70,7 @@ class Room:
     contributions: dict[str, list[Contribution]] = field(default_factory=dict)
     contribution_ids: dict[str, Contribution] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
+    signatures: dict[str, document.Signature] = field(default_factory=dict)
     spotlight: str | None = None
     """What the board focuses on: a statement target such as "grid.mission", or None."""
 
@@ -254,4 +255,5 @@ _HANDLERS: dict[str, Callable[[Room, Event], None]] = {
     **notes.HANDLERS,
     **grid.HANDLERS,
     **consent.HANDLERS,
+    **document.HANDLERS,
 }

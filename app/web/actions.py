@@ -200,3 +200,9 @@ async def contribute(service: Service, code: str, viewer: Viewer, form: Submitte
     await service.contribute(
         code, viewer, row=form["row"], contribution_id=contribution_id, text=form["text"]
     )
+
+
+# --------------------------------------------------------------------- document
+@_post("/rooms/{code}/document/sign")
+async def sign(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.sign(code, viewer)

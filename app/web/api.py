@@ -6,12 +6,18 @@ import secrets
 import uuid
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
+from app import export as exports
 from app.domain.codes import normalize_code
-from app.web.deps import FacilitatorDep, ServiceDep, SettingsDep, ViewerDep
+from app.export import docx as docx_export
+from app.export import html as html_export
+from app.export import markdown as markdown_export
+from app.export import pdf as pdf_export
+from app.web.deps import FacilitatorDep, ParticipantDep, ServiceDep, SettingsDep, ViewerDep
 from app.web.errors import ApiError
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -280,3 +286,43 @@ async def agree(
     return await service.agree(
         normalize_code(code), viewer, target, override_reason=body.override_reason
     )
+
+
+# ------------------------------------------------------------------- document
+@router.get("/rooms/{code}/document")
+async def get_document(code: str, viewer: ViewerDep, service: ServiceDep) -> dict[str, Any]:
+    """The merged joint document (facilitator; participants once it is open)."""
+    merged = await service.document(normalize_code(code), viewer)
+    return merged.public()
+
+
+@router.get("/rooms/{code}/document.{extension}")
+async def export_document(
+    code: str, extension: str, request: Request, viewer: ViewerDep, service: ServiceDep
+) -> Response:
+    """The joint document as a file: md, html, docx or pdf."""
+    if extension not in exports.MEDIA_TYPES:
+        raise ApiError(404, "unknown_format", "Formats: md, html, docx, pdf.")
+    merged = await service.document(normalize_code(code), viewer)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{exports.filename(merged, extension)}"'
+    }
+    templates = request.app.state.templates
+    body: str | bytes
+    if extension == "md":
+        body = markdown_export.render(merged)
+    elif extension == "docx":
+        body = await to_thread.run_sync(docx_export.render, merged)
+    else:
+        html = html_export.render(templates, merged)
+        body = html if extension == "html" else await to_thread.run_sync(pdf_export.render, html)
+        headers["Content-Security-Policy"] = html_export.EXPORT_CSP
+    return Response(body, media_type=exports.MEDIA_TYPES[extension], headers=headers)
+
+
+@router.post("/rooms/{code}/document/sign")
+async def sign_document(code: str, viewer: ParticipantDep, service: ServiceDep) -> dict[str, Any]:
+    """Sign the joint document (once; signing again changes nothing)."""
+    code = normalize_code(code)
+    await service.sign(code, viewer)
+    return await service.snapshot(code, viewer)

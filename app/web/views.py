@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain import consent, grid
+from app.domain import consent, document, grid
 from app.domain.events import Event
 from app.domain.notes import Note
 from app.domain.room import Participant, Room
@@ -79,6 +79,21 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "gaps": _gaps(room),
         "spotlight": room.spotlight,
         "spotlit": _spotlit(room),
+        **_document(room),
+    }
+
+
+def _document(room: Room) -> dict[str, Any]:
+    """The merged document and who signed it, in the phases that show it."""
+    if room.current_phase.kind not in ("document", "closed"):
+        return {"doc": None, "signed_by": {}, "with_appendix": False}
+    signed_by: dict[str, list[str]] = {p.id: [] for p in room.workshop.perspectives}
+    for signature in room.signatures.values():
+        signed_by.setdefault(signature.perspective, []).append(signature.name)
+    return {
+        "doc": document.build(room, today=room.created_at),
+        "signed_by": signed_by,
+        "with_appendix": False,
     }
 
 
@@ -223,7 +238,7 @@ def affected(page: str, block: str, event: Event | None, me: str | None) -> bool
     if kind in NOTE_EVENTS:
         private = event.private_to
         return private is None or private == me
-    if kind == "response.set":
+    if kind in ("response.set", "document.signed"):
         return bool(event.data.get("participant_id") == me)
     return kind in STATEMENT_EVENTS or kind == "contribution.added"
 
