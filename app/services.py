@@ -18,10 +18,11 @@ from typing import Any
 
 from anyio import to_thread
 
+from app import archive
 from app.domain import consent, document, grid, notes
 from app.domain.codes import looks_like_code, new_code, normalize_code
 from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
-from app.domain.events import Draft, Event, Viewer, iso
+from app.domain.events import Draft, Event, Viewer
 from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
 from app.persistence.store import CodeTaken, Store
@@ -429,30 +430,14 @@ class Service:
         """The room's full record: its state and every event in its log."""
         require_facilitator(viewer)
         room = await self.rooms.require(code)
-        events = await self.rooms.events_between(code, 0, None)
-        return {
-            "format": "common-ground-archive",
-            "version": 1,
-            "room": {
-                "code": room.code,
-                "title": room.title,
-                "setting": room.setting,
-                "workshop": room.workshop.id,
-                "created_at": room.created_at.isoformat(),
-            },
-            "snapshot": room.snapshot(viewer),
-            "events": [
-                {
-                    "seq": e.seq,
-                    "type": e.type,
-                    "at": iso(e.at),
-                    "data": e.data,
-                    "actor": e.actor,
-                    "private_to": e.private_to,
-                }
-                for e in events
-            ],
-        }
+        events = await self.rooms.events_between(code, 0, room.seq)
+        return archive.export(room, events)
+
+    async def import_archive(self, data: object) -> CreatedRoom:
+        """Recreate an archived room here (same code if free); a new facilitator token."""
+        room, events = archive.read(data, self.workshops)
+        code, token = await to_thread.run_sync(archive.restore, self.store, room, events)
+        return CreatedRoom(code, token)
 
 
 def require_participant(viewer: Viewer) -> str:

@@ -162,6 +162,55 @@ class Store:
         except IntegrityError as exc:
             raise CodeTaken(code) from exc
 
+    def import_room(
+        self,
+        *,
+        code: str,
+        title: str,
+        setting: str,
+        workshop: str,
+        phase: str,
+        locked: bool,
+        facilitator_token_hash: str,
+        created_at: datetime,
+        events: Sequence[Event],
+        participant_tokens: dict[str, str],
+    ) -> None:
+        """Recreate a room with its whole event log, in one transaction."""
+        created_at = created_at.astimezone(UTC)
+        try:
+            with self._write() as session:
+                row = RoomRow(
+                    code=code,
+                    title=title,
+                    setting=setting,
+                    workshop=workshop,
+                    facilitator_token_hash=facilitator_token_hash,
+                    phase=phase,
+                    seq=events[-1].seq if events else 0,
+                    locked=locked,
+                    created_at=created_at,
+                    updated_at=events[-1].at if events else created_at,
+                )
+                session.add(row)
+                session.flush()
+                assert row.id is not None
+                for stored in events:
+                    session.add(
+                        EventRow(
+                            room_id=row.id,
+                            seq=stored.seq,
+                            type=stored.type,
+                            at=stored.at,
+                            actor=stored.actor,
+                            private_to=stored.private_to,
+                            data=json.dumps(stored.data, ensure_ascii=False, separators=(",", ":")),
+                        )
+                    )
+                    self._project(session, row.id, stored, participant_tokens, {})
+        except IntegrityError as exc:
+            raise CodeTaken(code) from exc
+
     def room(self, code: str) -> StoredRoom | None:
         with self._read() as session:
             row = session.exec(select(RoomRow).where(RoomRow.code == code)).one_or_none()

@@ -137,14 +137,30 @@ async def create_room(
     created = await service.create_room(
         title=body.title, setting=body.setting, workshop_id=body.workshop
     )
-    base = base_url(request, settings.public_url)
+    return _created(request, settings.public_url, created.code, created.facilitator_token)
+
+
+def _created(request: Request, public_url: str | None, code: str, token: str) -> RoomCreated:
+    base = base_url(request, public_url)
     return RoomCreated(
-        code=created.code,
-        facilitator_token=created.facilitator_token,
-        join_url=f"{base}/j/{created.code}",
-        board_url=f"{base}/rooms/{created.code}/board",
-        facilitator_url=f"{base}/rooms/{created.code}/control",
+        code=code,
+        facilitator_token=token,
+        join_url=f"{base}/j/{code}",
+        board_url=f"{base}/rooms/{code}/board",
+        facilitator_url=f"{base}/rooms/{code}/control",
     )
+
+
+@router.post("/rooms/import", status_code=201)
+async def import_room(request: Request, service: ServiceDep, settings: SettingsDep) -> RoomCreated:
+    """Recreate a room from its archive (GET /api/rooms/{code}/archive) on this install."""
+    check_passcode(settings, request.headers.get("x-facilitator-passcode"))
+    try:
+        data = await request.json()
+    except ValueError as exc:
+        raise ApiError(422, "invalid_archive", "The body must be a room archive (JSON).") from exc
+    created = await service.import_archive(data)
+    return _created(request, settings.public_url, created.code, created.facilitator_token)
 
 
 @router.get("/rooms/{code}")
