@@ -85,6 +85,9 @@ class Rooms:
         self._remember(room)
         return room
 
+    def cached(self, code: str) -> Room | None:
+        return self._rooms.get(code)
+
     def _remember(self, room: Room) -> None:
         self._rooms[room.code] = room
         self._rooms.move_to_end(room.code)
@@ -372,7 +375,7 @@ class Service:
                 return consent.decide_draft(
                     room, target=target, text=composed, max_length=self.limits.text
                 )
-            text = notes.note(room, note_id).text
+            text = notes.on_board(room, note_id).text
             if target == "goals":
                 items = list(current.items or []) if current else []
                 return consent.decide_draft(

@@ -72,6 +72,18 @@ def note(room: Room, note_id: str) -> Note:
     return found
 
 
+def on_board(room: Room, note_id: str) -> Note:
+    """A note everyone can see: revealed, not removed, not merged away."""
+    found = note(room, note_id)
+    if found.removed:
+        raise Conflict("note_removed", "That note was removed.")
+    if found.merged_into is not None:
+        raise Conflict("note_merged", "That note was merged into another one.")
+    if not found.revealed:
+        raise Conflict("note_hidden", "That note has not been revealed yet.")
+    return found
+
+
 def notes_by(room: Room, author_id: str) -> list[Note]:
     return [n for n in room.notes.values() if n.author_id == author_id and not n.removed]
 

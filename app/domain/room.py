@@ -146,6 +146,11 @@ class Room:
                 for row in self.workshop.grid_rows
             },
             "statements": {target: item.public() for target, item in self.statements.items()},
+            "spotlight": self.spotlight,
+            "signatures": [
+                {"participant_id": pid, "signed_at": iso(sig.at)}
+                for pid, sig in self.signatures.items()
+            ],
         }
 
     # ---------------------------------------------------------------- decisions

@@ -12,6 +12,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -19,7 +21,16 @@ from typing import Literal, Protocol
 from app.domain.events import Event, Viewer
 from app.domain.room import Room
 from app.realtime.hub import Hub
-from app.realtime.messages import Presence, decode, encode_presence
+from app.realtime.messages import (
+    Hello,
+    Presence,
+    Resync,
+    Roster,
+    decode,
+    encode_hello,
+    encode_presence,
+    encode_roster,
+)
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +39,10 @@ SEND_QUEUE = 512
 CLOSE_REMOVED = 4403
 CLOSE_GONE = 4404
 CLOSE_TOO_SLOW = 1013
+HEARTBEAT = 15.0
+"""Seconds between a worker's roster announcements for a room."""
+EXPIRE = 3 * HEARTBEAT
+"""A worker silent this long has gone: its participants count as offline."""
 
 
 class Renderer(Protocol):
@@ -55,6 +70,10 @@ class RoomSource(Protocol):
     async def advance(self, code: str, seq: int) -> Room | None: ...
 
     async def events_between(self, code: str, after: int, until: int | None) -> list[Event]: ...
+
+    def cached(self, code: str) -> Room | None:
+        """The room if this worker holds it in memory (no I/O)."""
+        ...
 
 
 @dataclass(eq=False)
@@ -103,49 +122,117 @@ class RoomChannel:
         source: RoomSource,
         renderer: Renderer,
         on_empty: Callable[[RoomChannel], Awaitable[None]],
+        worker: str,
     ) -> None:
         self.code = code
         self.hub = hub
         self.source = source
         self.renderer = renderer
         self.on_empty = on_empty
+        self.worker = worker
         self.connections: set[Connection] = set()
-        self.online_counts: dict[str, int] = {}
+        self.local_counts: dict[str, int] = {}
+        self.remote: dict[str, tuple[frozenset[str], float]] = {}
         self.delivered = 0
         self.ready = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
 
     # -------------------------------------------------------------- lifecycle
     async def start(self) -> None:
         room = await self.source.advance(self.code, 0)
         self.delivered = room.seq if room else 0
-        self._task = asyncio.create_task(self._run(), name=f"channel:{self.code}")
+        self._tasks = [
+            asyncio.create_task(self._run(), name=f"channel:{self.code}"),
+            asyncio.create_task(self._heartbeat(), name=f"presence:{self.code}"),
+        ]
         await self.ready.wait()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         for connection in list(self.connections):
             connection.close(1012, "server restarting")
 
     async def _run(self) -> None:
         async with self.hub.subscribe(self.code) as messages:
             self.ready.set()
+            # Anything stored between reading the room and subscribing, and
+            # who is connected to the other workers.
+            await self._resync()
+            await self.hub.publish(self.code, encode_hello(Hello(self.worker)))
             async for message in messages:
                 try:
-                    item = decode(message)
-                    if isinstance(item, Presence):
-                        await self._deliver_presence(item)
-                    else:
-                        await self._deliver_in_order(item)
+                    await self._handle(message)
                 except Exception:  # a bad message must not kill the room's channel
                     log.exception("channel %s: could not deliver a message", self.code)
 
+    async def _handle(self, message: str) -> None:
+        item = decode(message)
+        if isinstance(item, Resync):
+            await self._resync()
+            await self.hub.publish(self.code, encode_hello(Hello(self.worker)))
+        elif isinstance(item, Hello):
+            if item.worker != self.worker:
+                await self._announce()
+        elif isinstance(item, Roster | Presence):
+            if item.worker != self.worker:
+                self._remote_presence(item)
+        else:
+            await self._deliver_in_order(item)
+
+    async def _resync(self) -> None:
+        """Deliver whatever the log holds beyond what this channel delivered."""
+        missed = await self.source.events_between(self.code, self.delivered, None)
+        for event in missed:
+            await self._deliver_in_order(event)
+
+    async def _heartbeat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            await self._announce()
+            self._expire()
+
+    # --------------------------------------------------------------- presence
     @property
     def online(self) -> set[str]:
-        return {pid for pid, count in self.online_counts.items() if count > 0}
+        """Participants connected to this worker or, as last heard, to another."""
+        now = time.monotonic()
+        found = set(self.local_counts)
+        for pids, seen in self.remote.values():
+            if now - seen <= EXPIRE:
+                found |= pids
+        return found
+
+    async def _announce(self) -> None:
+        roster = Roster(self.worker, frozenset(self.local_counts))
+        await self.hub.publish(self.code, encode_roster(roster))
+
+    def _remote_presence(self, item: Roster | Presence) -> None:
+        before = self.online
+        pids, _ = self.remote.get(item.worker, (frozenset(), 0.0))
+        if isinstance(item, Roster):
+            pids = item.online
+        elif item.online:
+            pids = pids | {item.participant_id}
+        else:
+            pids = pids - {item.participant_id}
+        self.remote[item.worker] = (pids, time.monotonic())
+        self._presence_changed(before)
+
+    def _expire(self) -> None:
+        before = self.online
+        now = time.monotonic()
+        for worker in [w for w, (_, seen) in self.remote.items() if now - seen > EXPIRE]:
+            del self.remote[worker]
+        self._presence_changed(before)
+
+    def _presence_changed(self, before: set[str]) -> None:
+        after = self.online
+        for participant_id in before ^ after:
+            self._deliver_presence(participant_id, participant_id in after)
 
     # ------------------------------------------------------------ connections
     async def attach(self, connection: Connection, since: int | None) -> None:
@@ -191,13 +278,20 @@ class RoomChannel:
         participant_id = connection.viewer.participant_id
         if participant_id is None or connection.close_code == CLOSE_REMOVED:
             return
-        before = self.online_counts.get(participant_id, 0)
-        after = max(0, before + delta)
-        self.online_counts[participant_id] = after
-        if after == 0:
-            del self.online_counts[participant_id]
-        if (before == 0) != (after == 0):
-            await self.hub.publish(self.code, encode_presence(Presence(participant_id, after > 0)))
+        before_count = self.local_counts.get(participant_id, 0)
+        after_count = max(0, before_count + delta)
+        if (before_count == 0) == (after_count == 0):
+            if after_count:
+                self.local_counts[participant_id] = after_count
+            return
+        before = self.online
+        if after_count:
+            self.local_counts[participant_id] = after_count
+        else:
+            self.local_counts.pop(participant_id, None)
+        self._presence_changed(before)
+        presence = Presence(self.worker, participant_id, after_count > 0)
+        await self.hub.publish(self.code, encode_presence(presence))
 
     # --------------------------------------------------------------- delivery
     async def _deliver_in_order(self, event: Event) -> None:
@@ -230,7 +324,9 @@ class RoomChannel:
             if removed is not None and connection.viewer.participant_id == removed:
                 connection.close(CLOSE_REMOVED, "removed by the facilitator")
         if removed is not None:
-            self.online_counts.pop(removed, None)
+            before = self.online
+            self.local_counts.pop(removed, None)
+            self._presence_changed(before)
 
     def _send(
         self,
@@ -260,15 +356,16 @@ class RoomChannel:
             cache[key] = _dumps(event.for_viewer(connection.viewer))
         connection.offer(cache[key])
 
-    async def _deliver_presence(self, presence: Presence) -> None:
+    def _deliver_presence(self, participant_id: str, online: bool) -> None:
+        """Tell local sockets someone came or went (presence is not in the log)."""
         message = _dumps(
             {
                 "seq": None,
                 "type": "presence.changed",
-                "data": {"participant_id": presence.participant_id, "online": presence.online},
+                "data": {"participant_id": participant_id, "online": online},
             }
         )
-        room = await self.source.advance(self.code, self.delivered)
+        room = self.source.cached(self.code)
         html_cache: dict[str, str] = {}
         for connection in list(self.connections):
             if connection.pending is not None:
@@ -289,6 +386,8 @@ class Channels:
     """All live room channels of this worker."""
 
     def __init__(self, hub: Hub, source: RoomSource, renderer: Renderer) -> None:
+        self.worker = uuid.uuid4().hex[:12]
+        """This process's name in presence messages."""
         self.hub = hub
         self.source = source
         self.renderer = renderer
@@ -310,7 +409,9 @@ class Channels:
             self._starting.pop(code, None)
 
     async def _start(self, code: str) -> RoomChannel:
-        channel = RoomChannel(code, self.hub, self.source, self.renderer, self._on_empty)
+        channel = RoomChannel(
+            code, self.hub, self.source, self.renderer, self._on_empty, self.worker
+        )
         await channel.start()
         self._channels[code] = channel
         return channel

@@ -14,8 +14,29 @@ from app.domain.events import Event, iso
 class Presence:
     """A participant's connection count on one worker went to or from zero."""
 
+    worker: str
     participant_id: str
     online: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Roster:
+    """Everyone connected to one worker in a room (a heartbeat, or an answer to Hello)."""
+
+    worker: str
+    online: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Hello:
+    """A worker started listening to a room: others answer with their roster."""
+
+    worker: str
+
+
+@dataclass(frozen=True, slots=True)
+class Resync:
+    """The broker may have lost messages: catch up from the database."""
 
 
 def encode_event(event: Event) -> str:
@@ -36,14 +57,37 @@ def encode_event(event: Event) -> str:
 
 def encode_presence(presence: Presence) -> str:
     return json.dumps(
-        {"kind": "presence", "participant_id": presence.participant_id, "online": presence.online}
+        {
+            "kind": "presence",
+            "worker": presence.worker,
+            "participant_id": presence.participant_id,
+            "online": presence.online,
+        }
     )
 
 
-def decode(message: str) -> Event | Presence:
+def encode_roster(roster: Roster) -> str:
+    return json.dumps({"kind": "roster", "worker": roster.worker, "online": sorted(roster.online)})
+
+
+def encode_hello(hello: Hello) -> str:
+    return json.dumps({"kind": "hello", "worker": hello.worker})
+
+
+Message = Event | Presence | Roster | Hello | Resync
+
+
+def decode(message: str) -> Message:
     raw: dict[str, Any] = json.loads(message)
-    if raw["kind"] == "presence":
-        return Presence(raw["participant_id"], bool(raw["online"]))
+    kind = raw["kind"]
+    if kind == "presence":
+        return Presence(raw["worker"], raw["participant_id"], bool(raw["online"]))
+    if kind == "roster":
+        return Roster(raw["worker"], frozenset(raw["online"]))
+    if kind == "hello":
+        return Hello(raw["worker"])
+    if kind == "resync":
+        return Resync()
     return Event(
         seq=int(raw["seq"]),
         type=raw["type"],
