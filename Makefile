@@ -33,6 +33,7 @@ test: $(VENV)/.installed-dev  ## The whole suite (CI=true: nothing may skip).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check $(SRC)
 	$(BIN)/ruff format --check $(SRC)
+	$(BIN)/hadolint Dockerfile
 
 types: $(VENV)/.installed-dev
 	$(BIN)/mypy
@@ -42,6 +43,9 @@ check: lint types test  ## Lint, types (mypy --strict on app/) and tests.
 fmt: $(VENV)/.installed-dev
 	$(BIN)/ruff format $(SRC)
 	$(BIN)/ruff check --fix $(SRC)
+
+bench: $(VENV)/.installed-dev  ## Benchmarks (about 4 minutes): table printed and written to docs/benchmarks.md.
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 migrate: $(VENV)/.installed  ## Upgrade the database at DATABASE_URL to the newest schema.
 	$(BIN)/alembic -c app/persistence/alembic.ini upgrade head

@@ -1,4 +1,4 @@
-"""`python -m app [--host H] [--port P]`: serve the app with uvicorn."""
+"""`python -m app [--host H] [--port P] [--workers N]`: serve the app with uvicorn."""
 
 from __future__ import annotations
 
@@ -14,11 +14,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     parser.add_argument("--host", default=settings.host, help="interface (default: HOST)")
     parser.add_argument("--port", type=int, default=settings.port, help="port (default: PORT)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes (more than 1 needs redis://)"
+    )
     args = parser.parse_args()
+    if args.workers > 1 and settings.broker_url.startswith("memory://"):
+        parser.error(
+            "--workers > 1 needs BROKER_URL=redis://… : with memory:// each worker would "
+            "see only its own sockets and rooms would silently split."
+        )
     uvicorn.run(
         "app.main:app",
         host=args.host,
         port=args.port,
+        workers=args.workers,
         proxy_headers=True,
         ws_per_message_deflate=False,
     )

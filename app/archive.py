@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app.domain.codes import looks_like_code, new_code
-from app.domain.errors import Conflict, Invalid
+from app.domain.errors import Conflict, DomainError, Invalid
 from app.domain.events import FACILITATOR, Event, iso
 from app.domain.room import Room
 from app.domain.workshop import Workshop
@@ -164,28 +164,35 @@ def main(argv: list[str] | None = None) -> int:
     store = Store(settings.database_url)
     store.migrate()
     try:
-        if args.command == "import":
-            room, events = read(json.loads(args.file.read_text(encoding="utf-8")), workshops)
-            code, token = restore(store, room, events)
-            base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-            print(f"Imported room {code} ({len(events)} events).")
-            print(f"Facilitator token: {token}")
-            print(f"Open {base}/rooms/{code}/control after signing in with that token.")
-            return 0
-        found = asyncio.run(Rooms(store, workshops).get(args.code.upper()))
-        if found is None:
-            print(f"No room {args.code}", file=sys.stderr)
-            return 1
-        text = json.dumps(
-            export(found, store.events_between(found.code, 0)), ensure_ascii=False, indent=1
-        )
-        if args.file:
-            args.file.write_text(text, encoding="utf-8")
-        else:
-            print(text)
-        return 0
+        return _command(args, settings, workshops, store, Rooms)
+    except (DomainError, OSError, ValueError) as exc:
+        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 1
     finally:
         store.close()
+
+
+def _command(args: Any, settings: Any, workshops: Any, store: Store, rooms: Any) -> int:
+    if args.command == "import":
+        room, events = read(json.loads(args.file.read_text(encoding="utf-8")), workshops)
+        code, token = restore(store, room, events)
+        base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+        print(f"Imported room {code} ({len(events)} events).")
+        print(f"Facilitator token: {token}")
+        print(f"Sign in with it at {base}/rooms/{code}/facilitate")
+        return 0
+    found = asyncio.run(rooms(store, workshops).get(args.code.upper()))
+    if found is None:
+        print(f"error: no room {args.code}", file=sys.stderr)
+        return 1
+    text = json.dumps(
+        export(found, store.events_between(found.code, 0)), ensure_ascii=False, indent=1
+    )
+    if args.file:
+        args.file.write_text(text, encoding="utf-8")
+    else:
+        print(text)
+    return 0
 
 
 if __name__ == "__main__":

@@ -22,6 +22,18 @@ from app.web.app import create_app
 
 CI = os.environ.get("CI", "").lower() == "true"
 
+# The phases of the shipped multi-agency-visioning workshop, in order (shared/api.md).
+PHASES = [
+    "lobby",
+    "purpose-write",
+    "purpose-sort",
+    "purpose-agree",
+    "grid-write",
+    "grid-agree",
+    "document",
+    "closed",
+]
+
 
 def require(available: bool, reason: str) -> None:
     """Skip locally when a service is missing; fail under CI=true."""

@@ -11,20 +11,11 @@ from app.domain.errors import Invalid
 from app.domain.workshop import PHASE_KINDS, Workshop
 from app.web.app import create_app
 from app.workshops import WorkshopFileError, load_workshop, load_workshops
+from tests.conftest import PHASES
 
 WORKSHOPS_DIR = Path(__file__).resolve().parents[1] / "workshops"
 SHIPPED = WORKSHOPS_DIR / "multi-agency-visioning.toml"
 
-PHASES = [
-    "lobby",
-    "purpose-write",
-    "purpose-sort",
-    "purpose-agree",
-    "grid-write",
-    "grid-agree",
-    "document",
-    "closed",
-]
 
 # Table 1.3, word for word (DESIGN.md).
 GRID_PROMPTS = {

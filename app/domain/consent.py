@@ -164,12 +164,13 @@ def decide_agree(
             "objection_stands",
             f"{len(objections)} objection(s) stand. Record an override reason to agree anyway.",
         )
-    if current.status == "agreed" and clean_override == current.override_reason:
+    kept_override = clean_override if objections else None
+    if current.status == "agreed" and kept_override == current.override_reason:
         return []
     data = {
         **current.public(),
         "status": "agreed",
-        "override_reason": clean_override if objections else None,
+        "override_reason": kept_override,
     }
     return [Draft("statement.agreed", {"statement": data}, actor="facilitator")]
 

@@ -6,7 +6,7 @@ import re
 
 from app.domain.document import Document, Entry
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&=])")
 
 
 def escape(text: str) -> str:

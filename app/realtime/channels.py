@@ -90,6 +90,11 @@ class Connection:
     last_seq: int = 0
     pending: list[Event] | None = field(default_factory=list)
 
+    async def put(self, message: str) -> None:
+        """Queue a message, waiting for room (a snapshot or replay is never dropped)."""
+        if self.close_code is None:
+            await self.queue.put(message)
+
     def offer(self, message: str) -> None:
         """Queue a message; a full queue means the client is too slow: drop it."""
         if self.close_code is not None:
@@ -238,8 +243,10 @@ class RoomChannel:
     async def attach(self, connection: Connection, since: int | None) -> None:
         """Register a socket and queue what it needs first: a snapshot or a replay.
 
-        Live events that arrive meanwhile wait in `connection.pending`, and are
-        sent after it, skipping any the snapshot or replay already covered.
+        The socket's sender must already be running: the snapshot or replay is
+        queued with back-pressure, however long. Live events that arrive
+        meanwhile wait in `connection.pending`, and are sent after it, skipping
+        any the snapshot or replay already covered.
         """
         self.connections.add(connection)
         connection.pending = []
@@ -249,16 +256,21 @@ class RoomChannel:
                 connection.close(CLOSE_GONE, "room deleted")
                 return
             if connection.format == "html":
-                connection.offer(self.renderer.initial(connection, room, self.online))
+                html = self.renderer.initial(connection, room, self.online)
+                await connection.put(html + seq_marker(room.seq))
                 connection.last_seq = room.seq
             elif since is None:
                 snapshot = room.snapshot(connection.viewer, self.online)
-                connection.offer(_dumps({"seq": room.seq, "type": "snapshot", "data": snapshot}))
+                await connection.put(
+                    _dumps({"seq": room.seq, "type": "snapshot", "data": snapshot})
+                )
                 connection.last_seq = room.seq
             else:
                 connection.last_seq = since
                 for event in await self.source.events_between(self.code, since, None):
-                    self._send_event(connection, event, {})
+                    if event.seq > connection.last_seq:
+                        connection.last_seq = event.seq
+                        await connection.put(_dumps(event.for_viewer(connection.viewer)))
         finally:
             room = await self.source.advance(self.code, self.delivered)
             # No await from here on: nothing can overtake the pending events.
@@ -344,7 +356,7 @@ class RoomChannel:
         connection.last_seq = event.seq
         html = self.renderer.update(connection, room, self.online, event, html_cache)
         if html:
-            connection.offer(html)
+            connection.offer(html + seq_marker(event.seq))
 
     @staticmethod
     def _send_event(connection: Connection, event: Event, cache: dict[str, str]) -> None:
@@ -376,6 +388,11 @@ class RoomChannel:
                 html = self.renderer.update(connection, room, self.online, None, html_cache)
                 if html:
                     connection.offer(html)
+
+
+def seq_marker(seq: int) -> str:
+    """Tells a live page (and tests, and the benchmark) which event it now reflects."""
+    return f'<span id="live-seq" data-seq="{seq}" hidden hx-swap-oob="true"></span>'
 
 
 def _dumps(payload: object) -> str:

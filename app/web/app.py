@@ -11,6 +11,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app import single
 from app.config import Settings
 from app.persistence.store import Store
 from app.ratelimit import RateLimiter
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        lock = single.claim(settings.database_url) if settings.broker_url == "memory://" else None
         store = Store(settings.database_url)
         if settings.migrate_on_start:
             await to_thread.run_sync(store.migrate)
@@ -84,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await service.channels.stop()
             await hub.stop()
             store.close()
+            if lock is not None:
+                lock.close()
 
     app = FastAPI(
         title="Common Ground",

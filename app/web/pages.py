@@ -256,3 +256,34 @@ async def room_home(code: str, request: Request, service: ServiceDep) -> Respons
     if viewer is not None:
         return RedirectResponse(f"/rooms/{room.code}/phone", status_code=303)
     return RedirectResponse(f"/join?code={room.code}", status_code=303)
+
+
+# ------------------------------------------------------ facilitator sign-in
+@router.get("/rooms/{code}/facilitate", response_class=HTMLResponse)
+async def facilitate_page(code: str, request: Request, service: ServiceDep) -> HTMLResponse:
+    """Sign in as the facilitator with the room's token (another laptop, or an imported room)."""
+    room = await service.find_room(code)
+    if room is None:
+        return _not_found(request)
+    return _templates(request).page(  # type: ignore[no-any-return]
+        request, "facilitate.html", {"room": room, "errors": {}}
+    )
+
+
+@router.post("/rooms/{code}/facilitate", response_model=None)
+async def facilitate(
+    code: str, request: Request, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    room = await service.find_room(code)
+    if room is None:
+        return _not_found(request)
+    key = _field(await request.form(), "key").strip()
+    viewer = await service.viewer(room.code, key)
+    if viewer is None or not viewer.is_facilitator:
+        errors = {"key": "That is not this room's facilitator token."}
+        return _templates(request).page(  # type: ignore[no-any-return]
+            request, "facilitate.html", {"room": room, "errors": errors}, status_code=401
+        )
+    response = RedirectResponse(f"/rooms/{room.code}/control", status_code=303)
+    _set_token_cookie(response, settings, room.code, key)
+    return response

@@ -73,10 +73,10 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
             scope.cancel()
 
     try:
-        await channel.attach(connection, since)
         async with anyio.create_task_group() as group:
             group.start_soon(until_done, send, group.cancel_scope)
             group.start_soon(until_done, receive, group.cancel_scope)
+            await channel.attach(connection, since)
     finally:
         await channel.detach(connection)
 

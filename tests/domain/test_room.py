@@ -16,18 +16,9 @@ from app.domain.events import FACILITATOR, Draft, Event, Viewer
 from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
 from app.workshops import load_workshop
+from tests.conftest import PHASES
 
 WORKSHOP_FILE = Path(__file__).resolve().parents[2] / "workshops" / "multi-agency-visioning.toml"
-PHASES = [
-    "lobby",
-    "purpose-write",
-    "purpose-sort",
-    "purpose-agree",
-    "grid-write",
-    "grid-agree",
-    "document",
-    "closed",
-]
 GRID_ROWS = ["means", "mission", "outcomes", "effective", "barriers", "overcome", "one-year"]
 SNAPSHOT_KEYS = {
     "code",

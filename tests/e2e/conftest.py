@@ -226,14 +226,16 @@ def console_log() -> ConsoleLog:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Any:
-    """`await shots(page, "name")`: a PNG in tmp_path, copied to /tmp/cg-shots/."""
+    """`await shots(page, "name")`: a PNG in tmp_path, copied to /tmp/cg-shots/.
+
+    `full_page=True` captures the whole scrollable page, not just the viewport."""
     SHOTS_DIR.mkdir(parents=True, exist_ok=True)
     folder = tmp_path / "shots"
     folder.mkdir()
 
-    async def take(page: Any, name: str) -> Path:
+    async def take(page: Any, name: str, *, full_page: bool = False) -> Path:
         path = folder / f"{name}.png"
-        await page.screenshot(path=str(path), full_page=False)
+        await page.screenshot(path=str(path), full_page=full_page)
         shutil.copy(path, SHOTS_DIR / path.name)
         return path
 

@@ -13,18 +13,8 @@ from sqlalchemy import create_engine, text
 from app.config import Settings
 from app.domain.codes import ALPHABET
 from app.web.app import create_app
-from tests.conftest import bearer, join, make_room
+from tests.conftest import PHASES, bearer, join, make_room
 
-PHASES = [
-    "lobby",
-    "purpose-write",
-    "purpose-sort",
-    "purpose-agree",
-    "grid-write",
-    "grid-agree",
-    "document",
-    "closed",
-]
 PERSPECTIVES = ["education", "health", "social-care", "vcs-other"]
 
 

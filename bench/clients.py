@@ -1,0 +1,143 @@
+"""Client processes for the benchmarks: many websockets, each recording when each seq arrives.
+
+Runs in processes separate from the server. Times are time.monotonic(), which
+on Linux is CLOCK_MONOTONIC and so comparable across processes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from multiprocessing.synchronize import Event as EventType
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import connect
+
+SEQ = re.compile(rb'data-seq="(\d+)"')
+
+
+@dataclass
+class Conn:
+    url: str
+    headers: dict[str, str] = field(default_factory=dict)
+    kind: str = "html"  # html: seq from data-seq; json: seq field
+
+
+def _seq(kind: str, message: str | bytes) -> int | None:
+    if kind == "json":
+        value = json.loads(message).get("seq")
+        return int(value) if isinstance(value, int) else None
+    raw = message.encode() if isinstance(message, str) else message
+    found = SEQ.findall(raw)
+    return int(found[-1]) if found else None
+
+
+async def _listen(
+    conn: Conn, arrivals: list[tuple[int, float]], sizes: list[int], ready: asyncio.Event
+) -> None:
+    async with connect(
+        conn.url,
+        additional_headers=conn.headers,
+        max_size=None,
+        compression=None,
+        open_timeout=60,
+        ping_interval=None,
+    ) as ws:
+        first = True
+        async for message in ws:
+            now = time.monotonic()
+            if first:
+                first = False
+                ready.set()
+                continue
+            seq = _seq(conn.kind, message)
+            if seq is not None:
+                arrivals.append((seq, now))
+                sizes.append(len(message))
+
+
+async def _fanout(conns: list[Conn], ready_flag: EventType, stop: EventType) -> dict[str, Any]:
+    arrivals: list[list[tuple[int, float]]] = [[] for _ in conns]
+    sizes: list[int] = []
+    readies = [asyncio.Event() for _ in conns]
+    tasks = []
+    for index, conn in enumerate(conns):
+        tasks.append(asyncio.create_task(_listen(conn, arrivals[index], sizes, readies[index])))
+        if index % 50 == 49:
+            await asyncio.sleep(0.05)  # do not SYN-flood our own server
+    deadline = time.monotonic() + 120
+    while not all(r.is_set() for r in readies):
+        failed = [t for t in tasks if t.done()]
+        if failed or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    connected = sum(r.is_set() for r in readies)
+    ready_flag.set()
+    while not stop.is_set():  # noqa: ASYNC110 (a multiprocessing event: poll it)
+        await asyncio.sleep(0.05)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return {"arrivals": arrivals, "sizes": sizes, "connected": connected}
+
+
+def fanout_process(conns: list[Conn], ready: EventType, stop: EventType, out: Any) -> None:
+    """Connect every socket, say ready, record arrivals until told to stop."""
+    out.put(asyncio.run(_fanout(conns, ready, stop)))
+
+
+async def _join_one(
+    client: httpx.AsyncClient,
+    base: str,
+    ws_base: str,
+    code: str,
+    name: str,
+    perspective: str,
+    start_at: float,
+) -> tuple[bool, float, Any]:
+    await asyncio.sleep(max(0.0, start_at - time.monotonic()))
+    began = time.monotonic()
+    try:
+        response = await client.post(
+            f"{base}/api/rooms/{code}/join", json={"name": name, "perspective": perspective}
+        )
+        if response.status_code != 201:
+            return False, time.monotonic() - began, None
+        token = response.json()["token"]
+        ws = await connect(
+            f"{ws_base}/api/rooms/{code}/events",
+            additional_headers={"Authorization": f"Bearer {token}"},
+            max_size=None,
+            compression=None,
+            open_timeout=30,
+            ping_interval=None,
+        )
+        first = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        ok = first.get("type") == "snapshot"
+        return ok, time.monotonic() - began, ws
+    except Exception:  # a failure is a result here, counted and reported
+        return False, time.monotonic() - began, None
+
+
+async def _join_storm(base: str, code: str, people: list[tuple[str, str, float]]) -> dict[str, Any]:
+    ws_base = base.replace("http://", "ws://")
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    async with httpx.AsyncClient(timeout=30, limits=limits) as client:
+        t0 = time.monotonic()
+        results = await asyncio.gather(
+            *(_join_one(client, base, ws_base, code, n, p, t0 + offset) for n, p, offset in people)
+        )
+    sockets = [ws for _, _, ws in results if ws is not None]
+    await asyncio.gather(*(ws.close() for ws in sockets), return_exceptions=True)
+    return {
+        "ok": [latency for ok, latency, _ in results if ok],
+        "failed": sum(1 for ok, _, _ in results if not ok),
+    }
+
+
+def join_process(base: str, code: str, people: list[tuple[str, str, float]], out: Any) -> None:
+    out.put(asyncio.run(_join_storm(base, code, people)))
