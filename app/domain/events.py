@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -45,6 +46,8 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
     actor: str | None = None
     private_to: str | None = None
+    raw: str | None = field(default=None, compare=False, repr=False)
+    """`data` as stored (JSON text), when known: sent as is, not encoded again."""
 
     def view_key(self, viewer: Viewer) -> str:
         """Viewers with the same key see the same bytes for this event."""
@@ -58,6 +61,16 @@ class Event:
         if self.view_key(viewer) == "others":
             data = redact(self.type, data)
         return {"seq": self.seq, "type": self.type, "at": iso(self.at), "data": data}
+
+
+def wire(event: Event, viewer: Viewer) -> str:
+    """The event as the JSON text the contract sends to `viewer`."""
+    if event.raw is not None and event.view_key(viewer) != "others":
+        return (
+            f'{{"seq":{event.seq},"type":{json.dumps(event.type)},'
+            f'"at":"{iso(event.at)}","data":{event.raw}}}'
+        )
+    return json.dumps(event.for_viewer(viewer), ensure_ascii=False, separators=(",", ":"))
 
 
 def redact(event_type: str, data: dict[str, Any]) -> dict[str, Any]:

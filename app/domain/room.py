@@ -185,6 +185,7 @@ class Room:
 
     def decide_spotlight(self, target: object) -> list[Draft]:
         """Focus the board on one statement (a grid row, the purpose…), or back to the overview."""
+        self.ensure_open()
         if target in (None, ""):
             target = None
         elif not isinstance(target, str) or target not in consent.targets(self):
@@ -194,11 +195,13 @@ class Room:
         return [Draft("spotlight.changed", {"target": target}, actor="facilitator")]
 
     def decide_lock(self, locked: bool) -> list[Draft]:
+        self.ensure_open()
         if locked == self.locked:
             return []
         return [Draft("room.locked", {"locked": locked}, actor="facilitator")]
 
     def decide_remove(self, participant_id: str) -> list[Draft]:
+        self.ensure_open()
         self.participant(participant_id)
         return [
             Draft("participant.removed", {"participant_id": participant_id}, actor="facilitator")

@@ -19,6 +19,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, update
+from sqlalchemy import select as select_columns
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -91,7 +92,7 @@ def make_engines(url: str) -> tuple[Engine, Engine]:
     return engines[0], engines[1]
 
 
-def _to_event(row: EventRow) -> Event:
+def _to_event(row: Any) -> Event:
     return Event(
         seq=row.seq,
         type=row.type,
@@ -99,7 +100,19 @@ def _to_event(row: EventRow) -> Event:
         data=json.loads(row.data),
         actor=row.actor,
         private_to=row.private_to,
+        raw=row.data,
     )
+
+
+# Plain columns (no ORM objects): reading a long log is several times faster.
+EVENT_COLUMNS = (
+    col(EventRow.seq),
+    col(EventRow.type),
+    col(EventRow.at),
+    col(EventRow.data),
+    col(EventRow.actor),
+    col(EventRow.private_to),
+)
 
 
 class Store:
@@ -222,8 +235,10 @@ class Store:
             row = session.exec(select(RoomRow).where(RoomRow.code == code)).one_or_none()
             if row is None:
                 return None
-            events = session.exec(
-                select(EventRow).where(EventRow.room_id == row.id).order_by(col(EventRow.seq))
+            events = session.execute(
+                select_columns(*EVENT_COLUMNS)
+                .where(col(EventRow.room_id) == row.id)
+                .order_by(col(EventRow.seq))
             ).all()
             return _stored(row), [_to_event(e) for e in events]
 
@@ -231,14 +246,14 @@ class Store:
         """Events with after < seq ≤ until (or to the end), in order."""
         with self._read() as session:
             query = (
-                select(EventRow)
+                select_columns(*EVENT_COLUMNS)
                 .join(RoomRow, col(RoomRow.id) == col(EventRow.room_id))
-                .where(RoomRow.code == code, EventRow.seq > after)
+                .where(col(RoomRow.code) == code, col(EventRow.seq) > after)
                 .order_by(col(EventRow.seq))
             )
             if until is not None:
-                query = query.where(EventRow.seq <= until)
-            return [_to_event(row) for row in session.exec(query).all()]
+                query = query.where(col(EventRow.seq) <= until)
+            return [_to_event(row) for row in session.execute(query).all()]
 
     def delete_room(self, code: str) -> bool:
         """Remove the room and every row that belongs to it."""
@@ -312,6 +327,7 @@ class Store:
                     data=draft.data,
                     actor=draft.actor,
                     private_to=draft.private_to,
+                    raw=json.dumps(draft.data, ensure_ascii=False, separators=(",", ":")),
                 )
                 session.add(
                     EventRow(
@@ -321,7 +337,7 @@ class Store:
                         at=now,
                         actor=stored.actor,
                         private_to=stored.private_to,
-                        data=json.dumps(stored.data, ensure_ascii=False, separators=(",", ":")),
+                        data=stored.raw or "{}",
                     )
                 )
                 events.append(stored)

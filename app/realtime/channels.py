@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-from app.domain.events import Event, Viewer
+from app.domain.events import Event, Viewer, wire
 from app.domain.room import Room
 from app.realtime.hub import Hub
 from app.realtime.messages import (
@@ -270,7 +270,7 @@ class RoomChannel:
                 for event in await self.source.events_between(self.code, since, None):
                     if event.seq > connection.last_seq:
                         connection.last_seq = event.seq
-                        await connection.put(_dumps(event.for_viewer(connection.viewer)))
+                        await connection.put(wire(event, connection.viewer))
         finally:
             room = await self.source.advance(self.code, self.delivered)
             # No await from here on: nothing can overtake the pending events.
@@ -365,7 +365,7 @@ class RoomChannel:
         connection.last_seq = event.seq
         key = event.view_key(connection.viewer)
         if key not in cache:
-            cache[key] = _dumps(event.for_viewer(connection.viewer))
+            cache[key] = wire(event, connection.viewer)
         connection.offer(cache[key])
 
     def _deliver_presence(self, participant_id: str, online: bool) -> None:

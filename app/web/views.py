@@ -86,13 +86,15 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
 def _document(room: Room) -> dict[str, Any]:
     """The merged document and who signed it, in the phases that show it."""
     if room.current_phase.kind not in ("document", "closed"):
-        return {"doc": None, "signed_by": {}, "with_appendix": False}
+        return {"doc": None, "signed_by": {}, "signed_count": 0, "with_appendix": False}
     signed_by: dict[str, list[str]] = {p.id: [] for p in room.workshop.perspectives}
     for signature in room.signatures.values():
-        signed_by.setdefault(signature.perspective, []).append(signature.name)
+        if signature.participant_id in room.participants:  # "N of M" counts people here
+            signed_by.setdefault(signature.perspective, []).append(signature.name)
     return {
         "doc": document.build(room, today=room.created_at),
         "signed_by": signed_by,
+        "signed_count": sum(len(names) for names in signed_by.values()),
         "with_appendix": False,
     }
 
