@@ -157,6 +157,12 @@ def main(argv: list[str] | None = None) -> int:
     exp = sub.add_parser("export", help="write a room's archive")
     exp.add_argument("code")
     exp.add_argument("file", type=Path, nargs="?")
+    move = sub.add_parser(
+        "migrate", help="copy every room (tokens kept) from DATABASE_URL to another database"
+    )
+    move.add_argument(
+        "--to", required=True, help="target SQLAlchemy URL, e.g. postgresql+psycopg://…"
+    )
     args = parser.parse_args(argv)
 
     settings = Settings()
@@ -172,7 +178,27 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
 
 
+def migrate(source: Store, target: Store) -> tuple[int, int]:
+    """Copy every room of `source` into `target`: (copied, skipped because present)."""
+    target.migrate()
+    copied = skipped = 0
+    for code in source.codes():
+        if source.copy_room(code, target):
+            copied += 1
+        else:
+            skipped += 1
+    return copied, skipped
+
+
 def _command(args: Any, settings: Any, workshops: Any, store: Store, rooms: Any) -> int:
+    if args.command == "migrate":
+        target = Store(args.to)
+        try:
+            copied, skipped = migrate(store, target)
+        finally:
+            target.close()
+        print(f"Copied {copied} room(s); {skipped} already there and left alone.")
+        return 0
     if args.command == "import":
         room, events = read(json.loads(args.file.read_text(encoding="utf-8")), workshops)
         code, token = restore(store, room, events)

@@ -224,6 +224,43 @@ class Store:
         except IntegrityError as exc:
             raise CodeTaken(code) from exc
 
+    def codes(self) -> list[str]:
+        """Every room's code, oldest first."""
+        with self._read() as session:
+            return list(session.exec(select(RoomRow.code).order_by(col(RoomRow.id))).all())
+
+    def copy_room(self, code: str, target: Store) -> bool:
+        """Copy a room with its participants (token hashes kept) and log into `target`.
+
+        False if `target` already has a room with this code (nothing is written).
+        """
+        with self._read() as session:
+            room = session.exec(select(RoomRow).where(RoomRow.code == code)).one()
+            room_data: dict[str, Any] = room.model_dump(exclude={"id"})
+            people: list[dict[str, Any]] = [
+                p.model_dump(exclude={"room_id"})
+                for p in session.exec(
+                    select(ParticipantRow).where(ParticipantRow.room_id == room.id)
+                ).all()
+            ]
+            logged: list[dict[str, Any]] = [
+                e.model_dump(exclude={"room_id"})
+                for e in session.exec(select(EventRow).where(EventRow.room_id == room.id)).all()
+            ]
+        try:
+            with target._write() as session:
+                copy = RoomRow(**room_data)
+                session.add(copy)
+                session.flush()
+                assert copy.id is not None
+                for person in people:
+                    session.add(ParticipantRow(room_id=copy.id, **person))
+                for row in logged:
+                    session.add(EventRow(room_id=copy.id, **row))
+        except IntegrityError:
+            return False
+        return True
+
     def room(self, code: str) -> StoredRoom | None:
         with self._read() as session:
             row = session.exec(select(RoomRow).where(RoomRow.code == code)).one_or_none()
