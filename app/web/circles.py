@@ -15,10 +15,10 @@ from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
-WIDTH, HEIGHT = 1600, 1000
+WIDTH, HEIGHT = 2000, 1000
 CX, CY = WIDTH / 2, HEIGHT / 2
-OUTER = (780.0, 490.0)
-INNER = (580.0, 355.0)
+OUTER = (985.0, 492.0)
+INNER = (735.0, 352.0)
 ASPECT = 1.55
 GAP = 6.0
 
@@ -99,7 +99,7 @@ def _reach(y: float, height: float) -> float:
     return rx * math.sqrt(1 - (nearest / ry) ** 2)
 
 
-FONT_SIZES = (30, 25, 21, 17, 14, 11)
+FONT_SIZES = (40, 33, 27, 22, 18, 14)
 
 
 def _size_class(width: float, height: float, text_length: int) -> int:
@@ -112,7 +112,7 @@ def _size_class(width: float, height: float, text_length: int) -> int:
         padding = 22 if size < 5 else 14
         per_line = (width - padding) / (0.6 * font)
         lines = math.floor((height - padding - font) / (1.15 * font))
-        if lines >= 1 and lines * per_line * 0.72 >= text_length:
+        if lines >= 1 and lines * per_line * 0.75 >= text_length:
             return size
     return len(FONT_SIZES)
 
@@ -121,7 +121,7 @@ def place(items: list[T], texts: list[str], *, inner: bool) -> list[Placed[T]]:
     """Boxes for `items` (with their texts) in the inner circle or the outer ring."""
     if not items:
         return []
-    width = 300.0 if inner else 210.0
+    width = 380.0 if inner else 240.0
     cells = _cells(width, inner)
     while len(cells) < len(items) and width > 40:
         width *= 0.95
