@@ -21,14 +21,14 @@ from anyio import to_thread
 from app import archive
 from app.domain import consent, document, grid, notes
 from app.domain.codes import looks_like_code, new_code, normalize_code
-from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
+from app.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer
 from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
 from app.persistence.store import CodeTaken, Store
 from app.ratelimit import RateLimiter
 from app.realtime.channels import Channels
-from app.realtime.hub import Hub
+from app.realtime.hub import Hub, MemoryHub
 from app.realtime.messages import encode_event
 from app.tokens import hash_token, new_token
 
@@ -51,9 +51,13 @@ class Joined:
 class Rooms:
     """This worker's copies of rooms, kept in step with the event log."""
 
-    def __init__(self, store: Store, workshops: dict[str, Workshop]) -> None:
+    def __init__(
+        self, store: Store, workshops: dict[str, Workshop], *, shared: bool = False
+    ) -> None:
         self.store = store
         self.workshops = workshops
+        self.shared = shared
+        """Other workers write to the same rooms: check the log before trusting a copy."""
         self._rooms: OrderedDict[str, Room] = OrderedDict()
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -101,8 +105,23 @@ class Rooms:
         self._rooms.pop(code, None)
         self._locks.pop(code, None)
 
+    async def fresh(self, code: str) -> Room | None:
+        """The room as the log has it now.
+
+        One process (memory://) writes every event itself, so its copy is
+        current. With several workers, another may have written since: one
+        indexed read of the stored seq tells, and the copy catches up.
+        """
+        if not self.shared:
+            return await self.get(code)
+        stored = await to_thread.run_sync(self.store.seq, code)
+        if stored is None:
+            self.forget(code)
+            return None
+        return await self.advance(code, stored)
+
     async def require(self, code: str) -> Room:
-        room = await self.get(code)
+        room = await self.fresh(code)
         if room is None:
             raise NotFound("room_not_found", f"There is no room with the code {code}.")
         return room
@@ -128,7 +147,19 @@ class Rooms:
         room = await self.require(code)
         async with self.lock(code):
             while True:
-                drafts = decide(room)
+                try:
+                    drafts = decide(room)
+                except DomainError:
+                    if not self.shared:
+                        raise
+                    # Another worker may have written since `fresh`: decide on the latest.
+                    missed = await to_thread.run_sync(
+                        self.store.events_between, code, room.seq, None
+                    )
+                    if not missed:
+                        raise
+                    room.apply_all(missed)
+                    continue
                 if not drafts:
                     return room, []
                 append = partial(
@@ -161,7 +192,7 @@ class Service:
         self.hub = hub
         self.workshops = workshops
         self.limits = limits
-        self.rooms = Rooms(store, workshops)
+        self.rooms = Rooms(store, workshops, shared=not isinstance(hub, MemoryHub))
         self.channels = Channels(hub, self.rooms, renderer)
 
     async def _run(
@@ -222,7 +253,7 @@ class Service:
         code = normalize_code(raw_code)
         if not looks_like_code(code):
             return None
-        return await self.rooms.get(code)
+        return await self.rooms.fresh(code)
 
     async def snapshot(self, code: str, viewer: Viewer) -> dict[str, Any]:
         room = await self.rooms.require(code)

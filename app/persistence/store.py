@@ -132,6 +132,9 @@ class Store:
         """Upgrade the schema to the newest Alembic revision."""
         config = Config(str(ALEMBIC_INI))
         with self.writer.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Workers starting together: one migrates, the others wait, then see head.
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(726853101)")
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
@@ -223,6 +226,12 @@ class Store:
                     self._project(session, row.id, stored, participant_tokens, {})
         except IntegrityError as exc:
             raise CodeTaken(code) from exc
+
+    def seq(self, code: str) -> int | None:
+        """The room's latest seq (None if there is no such room): one indexed read."""
+        with self._read() as session:
+            found = session.exec(select(RoomRow.seq).where(RoomRow.code == code)).one_or_none()
+            return None if found is None else int(found)
 
     def codes(self) -> list[str]:
         """Every room's code, oldest first."""

@@ -62,7 +62,8 @@ class RedisHub:
         delay = 0.2
         while True:
             try:
-                assert self._pubsub is not None
+                if self._pubsub is None:  # the last reconnect failed
+                    raise RedisConnectionError("not connected to Redis")
                 message = await self._pubsub.get_message(timeout=5.0)
                 delay = 0.2
                 if message and message.get("type") == "message":
@@ -77,6 +78,7 @@ class RedisHub:
                 with contextlib.suppress(Exception):
                     if self._pubsub is not None:
                         await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+                self._pubsub = None
                 try:
                     await self._connect()
                 except (RedisConnectionError, RedisTimeoutError, OSError):
