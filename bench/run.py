@@ -124,7 +124,9 @@ def listening(port: int) -> Callable[[], bool]:
 def app_server(name: str, env: dict[str, str], logs: Path) -> Any:
     port = free_port()
     args = [PYTHON, "-m", "app", "--host", "127.0.0.1", "--port", str(port)]
-    return started(name, args, {"WRITE_BURST": "1000000", **env}, port, healthy(port), logs)
+    # Benchmark rooms are larger than the default 300 participants.
+    overrides = {"WRITE_BURST": "1000000", "MAX_PARTICIPANTS": "5000"}
+    return started(name, args, {**overrides, **env}, port, healthy(port), logs)
 
 
 # ------------------------------------------------------------------- numbers
