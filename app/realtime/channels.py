@@ -14,6 +14,7 @@ import json
 import logging
 import time
 import uuid
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -52,7 +53,9 @@ class Renderer(Protocol):
     fragment is rendered once per audience, not once per socket.
     """
 
-    def initial(self, connection: Connection, room: Room, online: set[str]) -> str: ...
+    def initial(
+        self, connection: Connection, room: Room, online: set[str], cache: dict[str, str]
+    ) -> str: ...
 
     def update(
         self,
@@ -76,15 +79,64 @@ class RoomSource(Protocol):
         ...
 
 
-@dataclass(eq=False)
+class Mailbox:
+    """A socket's bounded outbox: a deque and at most one waiting sender.
+
+    Lighter than asyncio.Queue (which keeps three deques and an Event per
+    instance): with a thousand phones connected, that difference shows.
+    """
+
+    __slots__ = ("_items", "_limit", "_room", "_waiter")
+
+    def __init__(self, limit: int) -> None:
+        self._items: deque[str | None] = deque()
+        self._limit = limit
+        self._waiter: asyncio.Future[None] | None = None
+        self._room: asyncio.Future[None] | None = None
+
+    def full(self) -> bool:
+        return len(self._items) >= self._limit
+
+    def push(self, item: str | None) -> None:
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> str | None:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self._items.popleft()
+        if self._room is not None and not self._room.done():
+            self._room.set_result(None)
+        return item
+
+    async def wait_for_room(self) -> None:
+        """Back-pressure for snapshots and replays: wait while the outbox is full."""
+        while self.full():
+            self._room = asyncio.get_running_loop().create_future()
+            try:
+                await self._room
+            finally:
+                self._room = None
+
+    def drop_oldest(self) -> None:
+        if self._items:
+            self._items.popleft()
+
+
+@dataclass(eq=False, slots=True)
 class Connection:
-    """One websocket, with a bounded queue so a slow phone never stalls a room."""
+    """One websocket, with a bounded outbox so a slow phone never stalls a room."""
 
     code: str
     viewer: Viewer
     format: Format
     page: str = "phone"
-    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(SEND_QUEUE))
+    outbox: Mailbox = field(default_factory=lambda: Mailbox(SEND_QUEUE))
     close_code: int | None = None
     close_reason: str = ""
     last_seq: int = 0
@@ -92,29 +144,27 @@ class Connection:
 
     async def put(self, message: str) -> None:
         """Queue a message, waiting for room (a snapshot or replay is never dropped)."""
+        await self.outbox.wait_for_room()
         if self.close_code is None:
-            await self.queue.put(message)
+            self.outbox.push(message)
 
     def offer(self, message: str) -> None:
-        """Queue a message; a full queue means the client is too slow: drop it."""
+        """Queue a message; a full outbox means the client is too slow: drop it."""
         if self.close_code is not None:
             return
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
+        if self.outbox.full():
             self.close(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
+            return
+        self.outbox.push(message)
 
     def close(self, code: int, reason: str) -> None:
+        """Ask the sender to close the socket (after what is already queued)."""
         if self.close_code is not None:
             return
         self.close_code, self.close_reason = code, reason
-        with contextlib.suppress(asyncio.QueueFull):
-            self.queue.put_nowait(None)
-        if self.queue.full():
-            # Make room for the sentinel so the sender loop wakes up and closes.
-            with contextlib.suppress(asyncio.QueueEmpty):
-                self.queue.get_nowait()
-            self.queue.put_nowait(None)
+        if self.outbox.full():
+            self.outbox.drop_oldest()
+        self.outbox.push(None)
 
 
 class RoomChannel:
@@ -139,6 +189,9 @@ class RoomChannel:
         self.local_counts: dict[str, int] = {}
         self.remote: dict[str, tuple[frozenset[str], float]] = {}
         self.delivered = 0
+        self.version = 0
+        """Bumped whenever what a page shows may change (an event, someone coming or going)."""
+        self._initial: tuple[tuple[int, int], dict[str, str]] = ((-1, -1), {})
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -236,6 +289,8 @@ class RoomChannel:
 
     def _presence_changed(self, before: set[str]) -> None:
         after = self.online
+        if before != after:
+            self.version += 1
         for participant_id in before ^ after:
             self._deliver_presence(participant_id, participant_id in after)
 
@@ -256,7 +311,8 @@ class RoomChannel:
                 connection.close(CLOSE_GONE, "room deleted")
                 return
             if connection.format == "html":
-                html = self.renderer.initial(connection, room, self.online)
+                cache = self._initial_cache(room.seq)
+                html = self.renderer.initial(connection, room, self.online, cache)
                 await connection.put(html + seq_marker(room.seq))
                 connection.last_seq = room.seq
             elif since is None:
@@ -279,6 +335,17 @@ class RoomChannel:
                 for event in pending:
                     self._send(connection, room, event, {}, {})
         await self._presence_change(connection, +1)
+
+    def _initial_cache(self, seq: int) -> dict[str, str]:
+        """Blocks rendered for sockets that connect while nothing changes: shared by them.
+
+        Keyed by the room's seq too: the room may be ahead of what this channel
+        has delivered (an event in flight), and a render must match its marker.
+        """
+        key = (self.version, seq)
+        if self._initial[0] != key:
+            self._initial = (key, {})
+        return self._initial[1]
 
     async def detach(self, connection: Connection) -> None:
         self.connections.discard(connection)
@@ -325,6 +392,7 @@ class RoomChannel:
             self._fan_out(room, item)
 
     def _fan_out(self, room: Room, event: Event) -> None:
+        self.version += 1
         json_cache: dict[str, str] = {}
         html_cache: dict[str, str] = {}
         removed = event.data.get("participant_id") if event.type == "participant.removed" else None

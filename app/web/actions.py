@@ -84,7 +84,7 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
     connection = Connection(room.code, viewer, "html", page=page)
     online = service.channels.online(room.code)
     return HTMLResponse(
-        renderer.initial(connection, await service.rooms.require(room.code), online)
+        renderer.initial(connection, await service.rooms.require(room.code), online, {})
     )
 
 

@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workshops = workshops
     errors.install(app)
     app.include_router(api.router)
-    app.include_router(sockets.router)
+    app.router.routes.extend(sockets.routes)
     app.include_router(pages.router)
     app.include_router(actions.router)
 

@@ -6,10 +6,11 @@ receiver (to notice the client leaving) in one task group.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
 
-import anyio
-from fastapi import APIRouter, WebSocket
+from fastapi import WebSocket
+from starlette.routing import WebSocketRoute
 from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from app.domain.codes import normalize_code
@@ -18,7 +19,6 @@ from app.realtime.channels import Connection, Format
 from app.web.deps import get_service, presented_token
 from app.web.errors import error_response
 
-router = APIRouter()
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -46,61 +46,63 @@ async def _authenticate(websocket: WebSocket, code: str) -> Viewer | None:
 
 
 async def _serve(websocket: WebSocket, connection: Connection, since: int | None) -> None:
+    """Run the socket: a sender task drains the outbox while this coroutine attaches
+    the connection (snapshot or replay, with back-pressure) and then waits for the
+    client to leave. One task per socket, not a task group: it adds up per phone."""
     service = get_service(websocket)
     channel = await service.channels.channel(connection.code)
     await websocket.accept()
 
     async def send() -> None:
-        while True:
-            message = await connection.queue.get()
-            if message is None:
-                if websocket.application_state == WebSocketState.CONNECTED:
-                    await websocket.close(connection.close_code or 1000, connection.close_reason)
-                return
-            await websocket.send_text(message)
+        try:
+            while True:
+                message = await connection.outbox.get()
+                if message is None:
+                    if websocket.application_state == WebSocketState.CONNECTED:
+                        await websocket.close(
+                            connection.close_code or 1000, connection.close_reason
+                        )
+                    return
+                await websocket.send_text(message)
+                del message  # an idle socket must not pin its last message
+        except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
+            return
 
-    async def receive() -> None:
+    sender = asyncio.create_task(send())
+    try:
+        await channel.attach(connection, since)
         while (await websocket.receive())["type"] != "websocket.disconnect":
             pass
-
-    async def until_done(part: Callable[[], Awaitable[None]], scope: anyio.CancelScope) -> None:
-        """Run one side; when it ends (or the client is gone), stop the other."""
-        try:
-            await part()
-        except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
-            pass
-        finally:
-            scope.cancel()
-
-    try:
-        async with anyio.create_task_group() as group:
-            group.start_soon(until_done, send, group.cancel_scope)
-            group.start_soon(until_done, receive, group.cancel_scope)
-            await channel.attach(connection, since)
+    except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
+        pass
     finally:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
         await channel.detach(connection)
 
 
-@router.websocket("/api/rooms/{code}/events")
-async def events(websocket: WebSocket, code: str, since: int | None = None) -> None:
+async def events(websocket: WebSocket) -> None:
     """The JSON event stream: a snapshot first, or a replay of events after `since`."""
-    code = normalize_code(code)
+    code = normalize_code(websocket.path_params["code"])
     viewer = await _authenticate(websocket, code)
     if viewer is None:
         return
+    raw = websocket.query_params.get("since")
+    since = None if raw is None else int(raw) if raw.isdigit() else -1
     if since is not None and not 0 <= since < 2**63:
-        await _refuse(websocket, 422, "invalid_since", "`since` must be 0 or more.")
+        await _refuse(websocket, 422, "invalid_since", "`since` must be a whole number, 0 or more.")
         return
     await _serve(websocket, Connection(code, viewer, "json", page="api"), since)
 
 
-@router.websocket("/rooms/{code}/live")
-async def live(websocket: WebSocket, code: str, view: str = "phone") -> None:
+async def live(websocket: WebSocket) -> None:
     """The htmx channel of a page: its live blocks now, then whenever they change."""
-    code = normalize_code(code)
+    code = normalize_code(websocket.path_params["code"])
     viewer = await _authenticate(websocket, code)
     if viewer is None:
         return
+    view = websocket.query_params.get("view", "phone")
     if view not in ("board", "control", "phone"):
         await _refuse(websocket, 422, "invalid_view", "view must be board, control or phone.")
         return
@@ -109,3 +111,11 @@ async def live(websocket: WebSocket, code: str, view: str = "phone") -> None:
         return
     fmt: Format = "html"
     await _serve(websocket, Connection(code, viewer, fmt, page=view), None)
+
+
+# Plain Starlette routes: these endpoints use no FastAPI dependencies, and a
+# phone's socket lives for the whole session, so its per-socket cost matters.
+routes = [
+    WebSocketRoute("/api/rooms/{code}/events", events),
+    WebSocketRoute("/rooms/{code}/live", live),
+]

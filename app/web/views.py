@@ -261,8 +261,10 @@ class HtmlRenderer:
 
     templates: Any
 
-    def initial(self, connection: Connection, room: Room, online: set[str]) -> str:
-        return self._render(connection, room, online, None, {}, everything=True)
+    def initial(
+        self, connection: Connection, room: Room, online: set[str], cache: dict[str, str]
+    ) -> str:
+        return self._render(connection, room, online, None, cache, everything=True)
 
     def update(
         self,
