@@ -30,6 +30,7 @@ def main() -> None:
         workers=args.workers,
         proxy_headers=True,
         ws_per_message_deflate=False,
+        ws_max_size=settings.max_body_bytes,
     )
 
 

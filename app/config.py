@@ -40,6 +40,15 @@ class Settings(BaseSettings):
     workshops_dir: Path = Field(
         default=PROJECT_ROOT / "workshops", description="Folder of workshop definitions (*.toml)."
     )
+    allowed_origins: list[str] = Field(
+        default_factory=list,
+        description="Other origins allowed to open websockets and post forms "
+        '(JSON list, e.g. ["https://workshop.example.org"]); the server\'s own origin '
+        "and PUBLIC_URL always are.",
+    )
+    max_body_bytes: int = Field(
+        default=65_536, ge=1024, description="Largest request body accepted (HTTP 413 beyond)."
+    )
     cookie_secure: bool = Field(
         default=False, description="Mark cookies Secure (set true when served over HTTPS)."
     )

@@ -27,7 +27,7 @@ from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
 from app.persistence.store import CodeTaken, Store
 from app.ratelimit import RateLimiter
-from app.realtime.channels import Channels
+from app.realtime.channels import Channels, Renderer
 from app.realtime.hub import Hub, MemoryHub
 from app.realtime.messages import encode_event
 from app.tokens import hash_token, new_token
@@ -183,7 +183,7 @@ class Service:
         hub: Hub,
         workshops: dict[str, Workshop],
         limits: Limits,
-        renderer: Any,
+        renderer: Renderer,
         writes: RateLimiter | None = None,
     ) -> None:
         self.store = store

@@ -18,6 +18,7 @@ from app.ratelimit import RateLimiter
 from app.realtime.hub import make_hub
 from app.services import Service
 from app.web import actions, api, errors, pages, sockets
+from app.web.edge import BodyLimit, OriginCheck
 from app.web.templating import STATIC_DIR, Templates
 from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
@@ -110,5 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=800)
+    allowed = (*settings.allowed_origins, *([settings.public_url] if settings.public_url else []))
+    app.add_middleware(OriginCheck, allowed=allowed)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders)
     return app

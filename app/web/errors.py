@@ -28,6 +28,14 @@ HTTP_CODES = {
 }
 
 
+class RequestTooLarge(Exception):
+    """A request body went over MAX_BODY_BYTES (answered 413 by the error handlers)."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The request is larger than {limit} bytes.")
+        self.message = str(self)
+
+
 class ApiError(Exception):
     """An HTTP error raised by the web layer itself (auth, limits)."""
 
@@ -66,6 +74,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
         return error_response(STATUS[exc.kind], exc.code, exc.message)
+
+    @app.exception_handler(RequestTooLarge)
+    async def _too_large(_: Request, exc: RequestTooLarge) -> JSONResponse:
+        return error_response(413, "too_large", exc.message)
 
     @app.exception_handler(RateLimited)
     async def _limited(_: Request, exc: RateLimited) -> JSONResponse:

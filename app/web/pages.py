@@ -50,10 +50,6 @@ def _set_token_cookie(response: Response, settings: Settings, code: str, token: 
     )
 
 
-def _is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
-
-
 def error_page(request: Request, status: int, heading: str, message: str) -> HTMLResponse:
     return _templates(request).page(  # type: ignore[no-any-return]
         request, "error.html", {"heading": heading, "message": message}, status_code=status

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from app.domain import consent, document, grid
+from app.domain import document, grid
 from app.domain.events import Event
 from app.domain.notes import Note
 from app.domain.room import Participant, Room
@@ -304,7 +304,3 @@ class HtmlRenderer:
                 cache[key] = self.templates.block(name, block, context)
             parts.append(cache[key])
         return "".join(parts)
-
-
-def statement_targets(room: Room) -> list[str]:
-    return consent.targets(room)

@@ -1,0 +1,137 @@
+"""Cross-site requests: websockets and cookie posts from another origin are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from app.config import Settings
+from app.web.app import create_app
+from tests.conftest import bearer, join, make_room
+
+EVIL = "http://evil.example"
+OWN = "http://testserver"
+
+
+def phase_of(client: TestClient, code: str, token: str) -> str:
+    phase: str = client.get(f"/api/rooms/{code}", headers=bearer(token)).json()["phase"]
+    return phase
+
+
+def test_live_socket_from_another_site_is_refused(client: TestClient) -> None:
+    room = make_room(client)
+    code = room["code"]
+    phone = join(client, code)
+    client.cookies.set(f"cg_{code}", phone["token"])
+    with (
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect(f"/rooms/{code}/live?view=phone", headers={"Origin": EVIL}) as ws,
+    ):
+        ws.receive_text()
+    with client.websocket_connect(f"/rooms/{code}/live?view=phone", headers={"Origin": OWN}) as ws:
+        assert 'id="phone-phase"' in ws.receive_text()
+
+
+def test_event_socket_from_another_site_is_refused_even_with_a_token(client: TestClient) -> None:
+    room = make_room(client)
+    headers = {**bearer(room["facilitator_token"]), "Origin": EVIL}
+    with (
+        pytest.raises(WebSocketDisconnect),
+        client.websocket_connect(f"/api/rooms/{room['code']}/events", headers=headers) as ws,
+    ):
+        ws.receive_json()
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Origin": EVIL}, {"Referer": f"{EVIL}/page"}, {"Origin": "null"}],
+    ids=["origin", "referer", "null-origin"],
+)
+def test_cookie_form_post_from_another_site_is_refused(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    room = make_room(client)
+    code, token = room["code"], room["facilitator_token"]
+    client.cookies.set(f"cg_{code}", token)
+    response = client.post(
+        f"/rooms/{code}/phase",
+        data={"phase": "purpose-write"},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "foreign_origin"
+    assert phase_of(client, code, token) == "lobby"
+
+
+def test_same_origin_cookie_post_works(client: TestClient) -> None:
+    room = make_room(client)
+    code, token = room["code"], room["facilitator_token"]
+    client.cookies.set(f"cg_{code}", token)
+    response = client.post(
+        f"/rooms/{code}/phase",
+        data={"phase": "purpose-write"},
+        headers={"Origin": OWN},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert phase_of(client, code, token) == "purpose-write"
+
+
+def test_api_clients_with_a_token_are_not_affected(client: TestClient) -> None:
+    room = make_room(client)
+    code, token = room["code"], room["facilitator_token"]
+    response = client.post(
+        f"/api/rooms/{code}/phase",
+        json={"phase": "purpose-write"},
+        headers={**bearer(token), "Origin": EVIL},
+    )
+    assert response.status_code == 200
+
+
+def test_allowed_origins_are_accepted(settings: Settings) -> None:
+    partner = "https://partner.example"
+    app = create_app(settings.model_copy(update={"allowed_origins": [partner]}))
+    with TestClient(app) as client:
+        room = make_room(client)
+        code, token = room["code"], room["facilitator_token"]
+        client.cookies.set(f"cg_{code}", token)
+        response = client.post(
+            f"/rooms/{code}/phase",
+            data={"phase": "purpose-write"},
+            headers={"Origin": partner},
+            follow_redirects=False,
+        )
+        assert response.status_code == 303
+
+
+def test_bodies_over_the_limit_are_refused_with_413(client: TestClient) -> None:
+    room = make_room(client)
+    code = room["code"]
+    phone = join(client, code)
+    big = "x" * 70_000
+    response = client.post(
+        f"/api/rooms/{code}/notes", json={"text": big}, headers=bearer(phone["token"])
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_streamed_bodies_over_the_limit_are_refused_with_413(client: TestClient) -> None:
+    room = make_room(client)
+    phone = join(client, room["code"])
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the server has to count
+        for _ in range(80):
+            yield b"x" * 1000
+
+    response = client.post(
+        f"/api/rooms/{room['code']}/notes",
+        content=chunks(),
+        headers={**bearer(phone["token"]), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
