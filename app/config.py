@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     write_interval_seconds: float = Field(
         default=2.0, gt=0, description="After a burst, one more statement every this many seconds."
     )
+    unknown_code_burst: int = Field(
+        default=20, ge=1, description="Unknown room codes one address may try in a burst."
+    )
+    unknown_code_interval_seconds: float = Field(
+        default=3.0, gt=0, description="After the burst, one more try every this many seconds."
+    )
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the database schema when the app starts."
     )

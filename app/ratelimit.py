@@ -38,6 +38,20 @@ class RateLimiter:
         if len(self._buckets) > 50_000:
             self._forget(now)
 
+    def wait(self, key: str) -> int:
+        """Seconds `key` must wait before its next action (0: go ahead). Spends nothing."""
+        now = self.clock()
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) / self.per)
+        return 0 if tokens >= 1 else max(1, math.ceil((1 - tokens) * self.per))
+
+    def spend(self, key: str) -> None:
+        """Count one action for `key` (it may go below zero: waits grow with abuse)."""
+        now = self.clock()
+        tokens, last = self._buckets.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) / self.per)
+        self._buckets[key] = (max(tokens - 1, -float(self.burst)), now)
+
     def _forget(self, now: float) -> None:
         """Drop buckets that have refilled completely (they hold no information)."""
         full = self.burst * self.per

@@ -18,7 +18,7 @@ from app.ratelimit import RateLimiter
 from app.realtime.hub import make_hub
 from app.services import Service
 from app.web import actions, api, errors, pages, sockets
-from app.web.edge import BodyLimit, OriginCheck
+from app.web.edge import BodyLimit, GuessGuard, OriginCheck
 from app.web.templating import STATIC_DIR, Templates
 from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
@@ -114,5 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     allowed = (*settings.allowed_origins, *([settings.public_url] if settings.public_url else []))
     app.add_middleware(OriginCheck, allowed=allowed)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    guesses = RateLimiter(
+        burst=settings.unknown_code_burst, per=settings.unknown_code_interval_seconds
+    )
+    app.add_middleware(GuessGuard, limiter=guesses)
     app.add_middleware(SecurityHeaders)
     return app

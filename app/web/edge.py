@@ -18,19 +18,23 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.ratelimit import RateLimiter
 from app.web.deps import COOKIE_PREFIX
 from app.web.errors import RequestTooLarge
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-async def _refuse(send: Send, status: int, code: str, message: str) -> None:
+async def _refuse(
+    send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
+) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    extra = [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json")],
+            "headers": [(b"content-type", b"application/json"), *extra],
         }
     )
     await send({"type": "http.response.body", "body": body})
@@ -126,3 +130,44 @@ class OriginCheck:
                 )
                 return
         await self.app(scope, receive, send)
+
+
+ROOM_PATHS = ("/rooms/", "/api/rooms/", "/join", "/j/")
+
+
+class GuessGuard:
+    """Room codes cannot be guessed: requests about a room that turn out 404
+    ("no such room") are counted per client address, and past a burst that
+    address waits (429 with Retry-After) before it may ask about rooms again.
+
+    Only failures count, so a whole school joining from one address (NAT) is
+    never slowed; a few mistyped codes fit in the burst.
+    """
+
+    def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] not in ("http", "websocket") or not path.startswith(ROOM_PATHS):
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        address = client[0] if client else "unknown"
+        wait = self.limiter.wait(address)
+        if wait:
+            message = "Too many unknown room codes from this network; try again shortly."
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1013, "reason": "slow down"})
+                return
+            await _refuse(send, 429, "too_many_requests", message, {"retry-after": str(wait)})
+            return
+
+        async def counted(message: Message) -> None:
+            starts = message["type"] in ("http.response.start", "websocket.http.response.start")
+            if starts and message.get("status") == 404:
+                self.limiter.spend(address)
+            await send(message)
+
+        await self.app(scope, receive, counted)

@@ -141,8 +141,10 @@ def _join_page(
 async def join_page(request: Request, service: ServiceDep, code: str = "") -> HTMLResponse:
     room = await service.find_room(code) if code else None
     values = {"code": room.code if room else normalize_code(code)[:12]}
-    errors = {"code": "We could not find a room with that code."} if code and not room else None
-    return _join_page(request, service, room=room, values=values, errors=errors)
+    if code and not room:
+        errors = {"code": "We could not find a room with that code."}
+        return _join_page(request, service, room=None, values=values, errors=errors, status=404)
+    return _join_page(request, service, room=room, values=values)
 
 
 @router.get("/j/{code}", include_in_schema=False)

@@ -135,3 +135,42 @@ def test_streamed_bodies_over_the_limit_are_refused_with_413(client: TestClient)
     )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
+
+
+# -------------------------------------------------------------- guessing codes
+def test_guessing_room_codes_is_slowed_down_per_address(settings: Settings) -> None:
+    strict = settings.model_copy(
+        update={"unknown_code_burst": 5, "unknown_code_interval_seconds": 60}
+    )
+    with TestClient(create_app(strict)) as client:
+        statuses = [
+            client.post(
+                "/api/rooms/ZZZZZ2/join", json={"name": "X", "perspective": "health"}
+            ).status_code
+            for _ in range(7)
+        ]
+        assert statuses[:5] == [404] * 5
+        assert statuses[5:] == [429, 429]
+        refused = client.get("/join?code=ZZZZZ3")
+        assert refused.status_code == 429
+        assert int(refused.headers["retry-after"]) >= 1
+        assert refused.json()["error"]["code"] == "too_many_requests"
+        # Other pages are not affected.
+        assert client.get("/healthz").status_code == 200
+
+
+def test_a_whole_school_behind_one_address_still_joins(settings: Settings) -> None:
+    """300 phones from one NAT address join a real room: successes never count."""
+    strict = settings.model_copy(update={"unknown_code_burst": 3})
+    with TestClient(create_app(strict)) as client:
+        room = make_room(client)
+        for i in range(300):
+            response = client.post(
+                f"/api/rooms/{room['code']}/join",
+                json={"name": f"Pupil {i}", "perspective": "education"},
+            )
+            assert response.status_code == 201, (i, response.text)
+        # A couple of typos along the way are fine too (the friendly page, as a 404).
+        typo = client.get("/join?code=ZZZZZ4")
+        assert typo.status_code == 404
+        assert "could not find a room" in typo.text
