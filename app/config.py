@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     unknown_code_interval_seconds: float = Field(
         default=3.0, gt=0, description="After the burst, one more try every this many seconds."
     )
+    retention_days: int = Field(
+        default=30, ge=1, description="Rooms untouched this many days are deleted, every row."
+    )
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the database schema when the app starts."
     )

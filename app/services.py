@@ -12,7 +12,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
@@ -267,6 +267,17 @@ class Service:
         if not deleted:
             raise NotFound("room_not_found", f"There is no room with the code {code}.")
         self.channels.close_room(code)
+
+    async def purge_idle(self, *, older_than: timedelta, now: datetime | None = None) -> list[str]:
+        """Delete every room untouched for `older_than` (all its rows); their codes."""
+        cutoff = (now or datetime.now(UTC)) - older_than
+        codes = await to_thread.run_sync(self.store.idle_since, cutoff)
+        for code in codes:
+            async with self.rooms.lock(code):
+                await to_thread.run_sync(self.store.delete_room, code)
+                self.rooms.forget(code)
+            self.channels.close_room(code)
+        return codes
 
     # --------------------------------------------------------- participants
     async def join(self, code: str, *, name: object, perspective: object) -> Joined:

@@ -233,6 +233,12 @@ class Store:
             found = session.exec(select(RoomRow.seq).where(RoomRow.code == code)).one_or_none()
             return None if found is None else int(found)
 
+    def idle_since(self, cutoff: datetime) -> list[str]:
+        """Codes of rooms with no change since `cutoff` (retention)."""
+        with self._read() as session:
+            query = select(RoomRow.code).where(col(RoomRow.updated_at) < cutoff.astimezone(UTC))
+            return list(session.exec(query).all())
+
     def codes(self) -> list[str]:
         """Every room's code, oldest first."""
         with self._read() as session:

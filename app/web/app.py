@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 
 from anyio import to_thread
 from fastapi import FastAPI
@@ -22,6 +26,8 @@ from app.web.edge import BodyLimit, GuessGuard, OriginCheck
 from app.web.templating import STATIC_DIR, Templates
 from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
+
+log = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -58,6 +64,18 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+async def keep_retention(service: Service, older_than: timedelta) -> None:
+    """Delete rooms nobody has touched for `older_than`: at start, then hourly."""
+    while True:
+        try:
+            deleted = await service.purge_idle(older_than=older_than)
+            if deleted:
+                log.info("retention: deleted %d idle room(s)", len(deleted))
+        except Exception:  # a failed sweep is retried at the next one
+            log.exception("retention sweep failed")
+        await asyncio.sleep(3600)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; workshop files are checked now, so a broken one stops start-up."""
     settings = settings or Settings()
@@ -81,9 +99,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             writes=RateLimiter(burst=settings.write_burst, per=settings.write_interval_seconds),
         )
         app.state.service = service
+        retention = asyncio.create_task(
+            keep_retention(service, timedelta(days=settings.retention_days)), name="retention"
+        )
         try:
             yield
         finally:
+            retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
             await service.channels.stop()
             await hub.stop()
             store.close()
