@@ -73,6 +73,12 @@ class Settings(BaseSettings):
     retention_days: int = Field(
         default=30, ge=1, description="Rooms untouched this many days are deleted, every row."
     )
+    request_burst: int = Field(
+        default=2000, ge=10, description="HTTP requests one address may make in a burst."
+    )
+    requests_per_second: float = Field(
+        default=60.0, gt=0, description="After the burst, this many requests a second per address."
+    )
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the database schema when the app starts."
     )

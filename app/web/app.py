@@ -22,7 +22,7 @@ from app.ratelimit import RateLimiter
 from app.realtime.hub import make_hub
 from app.services import Service
 from app.web import actions, api, errors, pages, sockets
-from app.web.edge import BodyLimit, GuessGuard, OriginCheck
+from app.web.edge import BodyLimit, GuessGuard, OriginCheck, RequestRate
 from app.web.templating import STATIC_DIR, Templates
 from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
@@ -142,5 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         burst=settings.unknown_code_burst, per=settings.unknown_code_interval_seconds
     )
     app.add_middleware(GuessGuard, limiter=guesses)
+    requests = RateLimiter(burst=settings.request_burst, per=1 / settings.requests_per_second)
+    app.add_middleware(RequestRate, limiter=requests)
     app.add_middleware(SecurityHeaders)
     return app

@@ -15,10 +15,14 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 
 from app.domain.codes import normalize_code
 from app.domain.events import Viewer
+from app.ratelimit import RateLimiter
 from app.realtime.channels import Connection, Format
 from app.web.deps import get_service, presented_token
 from app.web.errors import error_response
 
+INBOUND_BURST = 20
+INBOUND_INTERVAL = 1.0
+"""A socket may send 20 messages at once, then one a second (the channels only push)."""
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -69,10 +73,16 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
             return
 
     sender = asyncio.create_task(send())
+    # The live channels only push: a client may ping or send the odd message,
+    # but one that floods the server is closed (1008, policy violation).
+    inbound = RateLimiter(burst=INBOUND_BURST, per=INBOUND_INTERVAL)
     try:
         await channel.attach(connection, since)
         while (await websocket.receive())["type"] != "websocket.disconnect":
-            pass
+            if inbound.wait("socket"):
+                connection.close(1008, "too many messages")
+                continue
+            inbound.spend("socket")
     except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
         pass
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -174,3 +175,37 @@ def test_a_whole_school_behind_one_address_still_joins(settings: Settings) -> No
         typo = client.get("/join?code=ZZZZZ4")
         assert typo.status_code == 404
         assert "could not find a room" in typo.text
+
+
+# --------------------------------------------------------------------- floods
+def test_a_flood_of_requests_from_one_address_is_refused(settings: Settings) -> None:
+    strict = settings.model_copy(update={"request_burst": 10, "requests_per_second": 0.1})
+    with TestClient(create_app(strict)) as client:
+        statuses = [client.get("/api/workshops").status_code for _ in range(12)]
+        assert statuses[:10] == [200] * 10
+        assert statuses[10:] == [429, 429]
+        refused = client.get("/api/workshops")
+        assert refused.json()["error"]["code"] == "too_many_requests"
+        assert int(refused.headers["retry-after"]) >= 1
+        # Static files and the health check are not counted.
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/static/app.css").status_code == 200
+
+
+def test_a_socket_that_floods_the_server_is_closed(client: TestClient) -> None:
+    room = make_room(client)
+    with client.websocket_connect(
+        f"/api/rooms/{room['code']}/events", headers=bearer(room["facilitator_token"])
+    ) as ws:
+        assert ws.receive_json()["type"] == "snapshot"
+        for _ in range(40):
+            ws.send_text("hello")
+        with pytest.raises(WebSocketDisconnect) as closed:
+            drain(ws)
+        assert closed.value.code == 1008
+
+
+def drain(ws: Any) -> None:
+    """Read until the server closes the socket (bounded: 100 messages at most)."""
+    for _ in range(100):
+        ws.receive_json()
