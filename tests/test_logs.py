@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from websockets.sync.client import connect as ws_connect
 
 from tests.conftest import bearer
-from tests.e2e.conftest import LiveServer, free_port
+from tests.servers import LiveServer, free_port
 
 NOTE_TEXT = "SECRET-NOTE-TEXT-123"
 EDITED_NOTE_TEXT = "SECRET-NOTE-TEXT-EDITED-456"

@@ -7,26 +7,17 @@ facilitator's laptop does when the server restarts mid-session).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
-import httpx
 import pytest
 
 from tests.conftest import require
+from tests.servers import LiveServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -38,114 +29,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SHOTS_DIR = Path("/tmp/cg-shots")
-START_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
-
-
-def _python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class LiveServer:
-    """One uvicorn process; `stop()` and `start()` keep the port and the database."""
-
-    port: int
-    database: Path
-    log_path: Path
-    process: subprocess.Popen[bytes] | None = None
-    _log: IO[bytes] | None = field(default=None, repr=False)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def _env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env["DATABASE_URL"] = f"sqlite:///{self.database}"
-        env["BROKER_URL"] = "memory://"
-        return env
-
-    def start(self) -> None:
-        assert self.process is None, "server already running"
-        self._log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [
-                _python(),
-                "-m",
-                "uvicorn",
-                "app.main:app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(self.port),
-            ],
-            cwd=ROOT,
-            env=self._env(),
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        with httpx.Client(trust_env=False, timeout=2.0) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    code = self.process.returncode
-                    self._reap()
-                    pytest.fail(f"uvicorn exited with {code} on start:\n{self.log()}")
-                with contextlib.suppress(httpx.TransportError):
-                    if client.get(f"{self.base_url}/healthz").status_code == 200:
-                        return
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail(f"uvicorn did not answer /healthz within {START_TIMEOUT:.0f} s:\n{self.log()}")
-
-    def stop(self) -> None:
-        """Terminate this server's process (by its PID), then kill it if it hangs."""
-        process = self.process
-        if process is None:
-            return
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT)
-        self._reap()
-
-    def _reap(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    def restart(self) -> None:
-        self.stop()
-        self.start()
-
-    # Async wrappers, so a test's event loop (and Playwright with it) keeps running.
-    async def astop(self) -> None:
-        await asyncio.to_thread(self.stop)
-
-    async def astart(self) -> None:
-        await asyncio.to_thread(self.start)
-
-    def log(self, tail: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-tail:]
-        except OSError:
-            return "(no log)"
 
 
 @pytest.fixture

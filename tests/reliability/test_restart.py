@@ -10,20 +10,15 @@ their client-chosen id, so retrying after a crash never duplicates anything.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
 
 import httpx
 import pytest
@@ -31,129 +26,25 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from tests.conftest import require
+from tests.servers import APP, STOP_TIMEOUT, LiveServer, free_port
 
-ROOT = Path(__file__).resolve().parents[2]
-START_TIMEOUT = 20.0
-STOP_TIMEOUT = 10.0
 SERVICE_RESTART = 1012
 GRID_ROWS = ["means", "mission", "outcomes", "effective", "barriers"]
 PERSPECTIVES = ["education", "health", "social-care", "vcs-other"]
 
 
-def _python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@dataclass
-class Server:
-    """One `python -m app` process; `start()` again keeps the port and the database."""
-
-    port: int
-    database: Path
-    log_path: Path
-    process: subprocess.Popen[bytes] | None = None
-    _log: IO[bytes] | None = field(default=None, repr=False)
-
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        assert self.process is None, "server already running"
-        env = dict(os.environ)
-        env.update(
-            DATABASE_URL=f"sqlite:///{self.database}",
-            BROKER_URL="memory://",
-            WRITE_BURST="100000",
-        )
-        self._log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [_python(), "-m", "app", "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + START_TIMEOUT
-        with httpx.Client(trust_env=False, timeout=2.0) as client:
-            while time.monotonic() < deadline:
-                if self.process.poll() is not None:
-                    code = self.process.returncode
-                    self._reap()
-                    pytest.fail(f"server exited with {code} on start:\n{self.log()}")
-                with contextlib.suppress(httpx.TransportError):
-                    if client.get(f"{self.base_url}/healthz").status_code == 200:
-                        return
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail(f"server did not answer /healthz within {START_TIMEOUT:.0f} s:\n{self.log()}")
-
-    def signal(self, signum: int) -> None:
-        """Send `signum` to this server's own PID (and nothing else)."""
-        assert self.process is not None
-        assert self.process.poll() is None
-        os.kill(self.process.pid, signum)
-
-    def wait_exit(self, timeout: float = STOP_TIMEOUT) -> int:
-        assert self.process is not None
-        code = self.process.wait(timeout=timeout)
-        self._reap()
-        return code
-
-    def stop(self) -> None:
-        """SIGTERM this server's PID; SIGKILL it if it hangs."""
-        process = self.process
-        if process is None:
-            return
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=STOP_TIMEOUT)
-        self._reap()
-
-    def _reap(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        self.process = None
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-
-    async def astart(self) -> None:
-        await asyncio.to_thread(self.start)
-
-    async def await_exit(self) -> int:
-        return await asyncio.to_thread(self.wait_exit, STOP_TIMEOUT)
-
-    def log(self, tail: int = 4000) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-tail:]
-        except OSError:
-            return "(no log)"
-
-
 @pytest.fixture
-async def server(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[Server]:
+async def server(tmp_path: Path, migrated_sqlite: Path) -> AsyncIterator[LiveServer]:
     require(hasattr(signal, "SIGKILL") and os.name == "posix", "needs POSIX signals")
     database = tmp_path / "x.db"
     shutil.copy(migrated_sqlite, database)
-    instance = Server(port=free_port(), database=database, log_path=tmp_path / "server.log")
+    instance = LiveServer(
+        port=free_port(),
+        database=database,
+        log_path=tmp_path / "server.log",
+        command=APP,
+        env={"WRITE_BURST": "100000"},
+    )
     await instance.astart()
     try:
         yield instance
@@ -246,7 +137,7 @@ class EventClient:
             self.close_codes.append(ws.close_code)
 
 
-async def test_sigterm_closes_with_1012_and_clients_resume(server: Server) -> None:
+async def test_sigterm_closes_with_1012_and_clients_resume(server: LiveServer) -> None:
     async with httpx.AsyncClient(base_url=server.base_url, trust_env=False, timeout=5.0) as http:
         room = await setup_room(http, participants=3)
         clients = [EventClient(token) for token in room.participants]
@@ -325,7 +216,7 @@ class Writer:
                     self.failed.append(item_id)
 
 
-async def test_kill_9_loses_no_acknowledged_write(server: Server) -> None:
+async def test_kill_9_loses_no_acknowledged_write(server: LiveServer) -> None:
     async with httpx.AsyncClient(base_url=server.base_url, trust_env=False, timeout=10.0) as http:
         room = await setup_room(http, participants=PARTICIPANTS)
         writers = [

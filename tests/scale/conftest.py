@@ -34,8 +34,8 @@ from websockets.exceptions import ConnectionClosed
 
 from app.persistence.store import Store
 from tests.conftest import require
-from tests.e2e.conftest import free_port
 from tests.persistence.conftest import PG_URL, scratch_postgres
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/{name}"
