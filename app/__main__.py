@@ -31,9 +31,9 @@ def main() -> None:
         proxy_headers=True,
         ws_per_message_deflate=False,
         ws_max_size=settings.max_body_bytes,
-        # A phone that vanished (battery, Wi-Fi) is noticed within 40 s.
-        ws_ping_interval=20.0,
-        ws_ping_timeout=20.0,
+        # A phone that vanished (battery, Wi-Fi) is noticed within interval + timeout (40 s).
+        ws_ping_interval=settings.ws_ping_interval_seconds,
+        ws_ping_timeout=settings.ws_ping_timeout_seconds,
     )
 
 

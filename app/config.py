@@ -49,8 +49,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         default=65_536, ge=1024, description="Largest request body accepted (HTTP 413 beyond)."
     )
-    cookie_secure: bool = Field(
-        default=False, description="Mark cookies Secure (set true when served over HTTPS)."
+    cookie_secure: bool | None = Field(
+        default=None,
+        description="Mark cookies Secure: unset = automatically when the request came over "
+        "HTTPS (directly or via a trusted proxy's X-Forwarded-Proto); true/false to force.",
+    )
+    ws_ping_interval_seconds: float = Field(
+        default=20.0, gt=0, description="`python -m app` pings every websocket this often."
+    )
+    ws_ping_timeout_seconds: float = Field(
+        default=20.0, gt=0, description="A socket not answering a ping within this is closed."
     )
     max_title_length: int = Field(default=120, ge=1, description="Room title limit (characters).")
     max_name_length: int = Field(default=60, ge=1, description="Participant name limit.")

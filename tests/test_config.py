@@ -35,7 +35,7 @@ def test_defaults() -> None:
     assert settings.public_url is None
     assert settings.facilitator_passcode is None
     assert settings.workshops_dir == PROJECT_ROOT / "workshops"
-    assert settings.cookie_secure is False
+    assert settings.cookie_secure is None  # automatic: Secure over HTTPS
     assert settings.migrate_on_start is True
 
 

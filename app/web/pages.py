@@ -38,14 +38,19 @@ def _field(form: Any, name: str) -> str:
     return value[:MAX_FORM_FIELD] if isinstance(value, str) else ""
 
 
-def _set_token_cookie(response: Response, settings: Settings, code: str, token: str) -> None:
+def _set_token_cookie(
+    request: Request, response: Response, settings: Settings, code: str, token: str
+) -> None:
+    secure = settings.cookie_secure
+    if secure is None:  # automatic: Secure whenever the page was served over HTTPS
+        secure = request.url.scheme == "https"
     response.set_cookie(
         cookie_name(code),
         token,
         max_age=60 * 60 * 24 * 30,
         httponly=True,
         samesite="lax",
-        secure=settings.cookie_secure,
+        secure=secure,
         path="/",
     )
 
@@ -108,7 +113,7 @@ async def create_room_form(
             request, service, settings, values=values, errors=errors, status=STATUS[exc.kind]
         )
     response = RedirectResponse(f"/rooms/{created.code}/control", status_code=303)
-    _set_token_cookie(response, settings, created.code, created.facilitator_token)
+    _set_token_cookie(request, response, settings, created.code, created.facilitator_token)
     return response
 
 
@@ -172,7 +177,7 @@ async def join_form(request: Request, service: ServiceDep, settings: SettingsDep
             request, service, room=room, values=values, errors=errors, status=STATUS[exc.kind]
         )
     response = RedirectResponse(f"/rooms/{room.code}/phone", status_code=303)
-    _set_token_cookie(response, settings, room.code, joined.token)
+    _set_token_cookie(request, response, settings, room.code, joined.token)
     return response
 
 
@@ -283,5 +288,5 @@ async def facilitate(
             request, "facilitate.html", {"room": room, "errors": errors}, status_code=401
         )
     response = RedirectResponse(f"/rooms/{room.code}/control", status_code=303)
-    _set_token_cookie(response, settings, room.code, key)
+    _set_token_cookie(request, response, settings, room.code, key)
     return response
