@@ -19,7 +19,7 @@ from typing import Any
 from anyio import to_thread
 
 from app import archive
-from app.domain import consent, document, grid, notes
+from app.domain import consent, document, facilitation, grid, notes, ratings
 from app.domain.codes import looks_like_code, new_code, normalize_code
 from app.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer
@@ -211,9 +211,19 @@ class Service:
         return self.workshops[workshop_id]
 
     async def create_room(
-        self, *, title: object, setting: object, workshop_id: object
+        self,
+        *,
+        title: object,
+        setting: object,
+        workshop_id: object,
+        anonymous: object = False,
+        moderated: object = False,
     ) -> CreatedRoom:
+        """A new room; `anonymous` and `moderated` are its first options."""
         workshop = self.workshop(workshop_id)
+        for name, value in (("anonymous", anonymous), ("moderated", moderated)):
+            if not isinstance(value, bool):
+                raise Invalid(f"invalid_{name}", f"{name} must be true or false.")
         now = datetime.now(UTC)
         token = new_token()
         for _ in range(20):
@@ -240,8 +250,30 @@ class Service:
             except CodeTaken:
                 continue
             self.rooms._remember(room)
+            if anonymous or moderated:
+                await self._run(
+                    room.code,
+                    lambda room: facilitation.decide_options(
+                        room, anonymous=anonymous, moderated=moderated
+                    ),
+                )
             return CreatedRoom(room.code, token)
         raise Conflict("no_code", "Could not find a free room code; please try again.")
+
+    async def duplicate_room(
+        self, code: str, viewer: Viewer, *, title: object = None, setting: object = None
+    ) -> CreatedRoom:
+        """A fresh room with this one's workshop, title, setting and options (for the next
+        school): no participants, nothing written."""
+        require_facilitator(viewer)
+        original = await self.rooms.require(code)
+        return await self.create_room(
+            title=original.title if title is None else title,
+            setting=original.setting if setting is None else setting,
+            workshop_id=original.workshop.id,
+            anonymous=original.options.anonymous,
+            moderated=original.options.moderated,
+        )
 
     async def viewer(self, code: str, token: str | None) -> Viewer | None:
         """Who holds `token` in room `code` (None for no or a refused token)."""
@@ -314,6 +346,69 @@ class Service:
         require_facilitator(viewer)
         room, _ = await self._run(code, lambda room: room.decide_lock(locked))
         return room
+
+    # ------------------------------------------------------ facilitation
+    async def set_timer(
+        self, code: str, viewer: Viewer, action: object, *, seconds: object, lock: object
+    ) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: facilitation.decide_timer(room, action, seconds=seconds, lock=lock),
+        )
+        return room
+
+    async def set_done(self, code: str, viewer: Viewer, done: object) -> Room:
+        participant = require_participant(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: facilitation.decide_done(room, participant_id=participant, done=done),
+        )
+        return room
+
+    async def set_options(
+        self,
+        code: str,
+        viewer: Viewer,
+        *,
+        anonymous: object = None,
+        moderated: object = None,
+        names_shown: object = None,
+    ) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: facilitation.decide_options(
+                room, anonymous=anonymous, moderated=moderated, names_shown=names_shown
+            ),
+        )
+        return room
+
+    async def hold_note(
+        self, code: str, viewer: Viewer, note_id: str, held: object
+    ) -> dict[str, Any]:
+        require_facilitator(viewer)
+        room, _ = await self._run(
+            code, lambda room: notes.decide_hold(room, note_id=note_id, held=held)
+        )
+        return {**notes.note(room, note_id).full(), "held": notes.note(room, note_id).held}
+
+    async def rate(
+        self, code: str, viewer: Viewer, *, item: object, option: object, phase: object = None
+    ) -> dict[str, Any]:
+        participant = require_participant(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: ratings.decide_rate(
+                room, participant_id=participant, item=item, option=option, phase=phase
+            ),
+        )
+        current = room.current_phase
+        return {
+            "phase": current.id,
+            "item": item,
+            "option": room.ratings.get((current.id, str(item)), {}).get(participant),
+        }
 
     # ---------------------------------------------------------- Task 1.1
     async def add_note(
@@ -475,6 +570,15 @@ class Service:
         """The room's full record: its state and every event in its log."""
         require_facilitator(viewer)
         room = await self.rooms.require(code)
+        writing = room.current_phase.kind == "write-notes"
+        if writing and notes.unrevealed(room) and not room.options.moderated:
+            # The archive holds every event: while people write, it would show the
+            # facilitator notes their authors were told stay private until the reveal.
+            raise Conflict(
+                "notes_private",
+                "People are writing private notes. Download the archive after this phase "
+                "(an operator can back up any time with `python -m app.archive export`).",
+            )
         events = await self.rooms.events_between(code, 0, room.seq)
         return archive.export(room, events)
 

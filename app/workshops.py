@@ -23,6 +23,8 @@ from app.domain.workshop import (
     PHASE_KINDS,
     DocumentSection,
     GridRow,
+    Item,
+    Option,
     Perspective,
     Phase,
     Workshop,
@@ -47,7 +49,24 @@ class PerspectiveSpec(_Model):
     description: str = ""
 
 
+class OptionSpec(_Model):
+    """One choice on a phase's rating scale."""
+
+    id: Slug
+    label: Text
+    description: str = ""
+
+
+class ItemSpec(_Model):
+    """One thing to rate in a rate-items phase."""
+
+    id: Slug
+    text: Text
+
+
 class PhaseSpec(_Model):
+    """One step of the session; `kind` picks how phones, board and control behave."""
+
     id: Slug
     kind: str
     title: Text
@@ -55,12 +74,53 @@ class PhaseSpec(_Model):
     participant_prompt: Text
     board_prompt: str = ""
     targets: list[str] = []
+    items: list[ItemSpec] = Field(default=[], max_length=60)
+    question: str = ""
+    options: list[OptionSpec] = Field(default=[], max_length=10)
 
     @model_validator(mode="after")
-    def _known_kind(self) -> Self:
+    def _kind_and_fields(self) -> Self:
         if self.kind not in PHASE_KINDS:
             raise ValueError(f"kind '{self.kind}' is not one of {', '.join(PHASE_KINDS)}")
+        if self.kind == "rate-items" and not self.items:
+            raise ValueError("a rate-items phase needs items (what each participant rates)")
+        if self.kind == "choose-scale" and not self.question.strip():
+            raise ValueError("a choose-scale phase needs a question")
+        if self.kind in ("rate-items", "choose-scale"):
+            if len(self.options) < 2:
+                raise ValueError(f"a {self.kind} phase needs at least two options")
+            for name, ids in (
+                ("items", [i.id for i in self.items]),
+                ("options", [o.id for o in self.options]),
+            ):
+                duplicates = sorted({i for i in ids if ids.count(i) > 1})
+                if duplicates:
+                    raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
+        else:
+            for name in ("items", "question", "options"):
+                if getattr(self, name):
+                    raise ValueError(f"'{name}' only belongs to rate-items or choose-scale phases")
+        if self.kind == "choose-scale" and self.items:
+            raise ValueError("a choose-scale phase asks one question: use 'question', not items")
+        if self.targets and self.kind != "agree":
+            raise ValueError("'targets' only belongs to agree phases")
         return self
+
+    def to_domain(self) -> Phase:
+        items = tuple(Item(i.id, i.text) for i in self.items)
+        if self.kind == "choose-scale":
+            items = (Item(self.id, self.question.strip()),)
+        return Phase(
+            self.id,
+            self.kind,
+            self.title,
+            self.facilitator_prompt,
+            self.participant_prompt,
+            tuple(self.targets),
+            self.board_prompt.strip(),
+            items,
+            tuple(Option(o.id, o.label, o.description.strip()) for o in self.options),
+        )
 
 
 class NotesSpec(_Model):
@@ -97,7 +157,7 @@ class WorkshopSpec(_Model):
     description: str = ""
     perspectives: list[PerspectiveSpec] = Field(min_length=1)
     phases: list[PhaseSpec] = Field(min_length=1)
-    notes: NotesSpec
+    notes: NotesSpec | None = None
     grid: GridSpec = GridSpec()
     document: DocumentSpec
 
@@ -112,16 +172,27 @@ class WorkshopSpec(_Model):
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
+        kinds = {p.kind for p in self.phases}
+        if "write-notes" in kinds and self.notes is None:
+            raise ValueError("a write-notes phase needs a [notes] table (per_participant, prompt)")
+        if "grid-write" in kinds and not self.grid.rows:
+            raise ValueError("a grid-write phase needs [[grid.rows]]")
         targets = {"purpose", "goals"} | {f"grid.{r.key}" for r in self.grid.rows}
         for phase in self.phases:
             for target in phase.targets:
                 if target not in targets:
                     raise ValueError(f"phases.{phase.id}.targets: unknown target '{target}'")
+        sources = set(targets)
+        for phase in self.phases:
+            if phase.kind in ("rate-items", "choose-scale"):
+                sources.add(f"ratings.{phase.id}")
+                sources |= {f"ratings.{phase.id}.{o.id}" for o in phase.options}
         for section in self.document.sections:
             for source in section.sources:
-                if source not in targets:
+                if source not in sources:
                     raise ValueError(
-                        f"document.sections.{section.id}.sources: unknown source '{source}'"
+                        f"document.sections.{section.id}.sources: unknown source '{source}' "
+                        "(a statement target, ratings.<phase> or ratings.<phase>.<option>)"
                     )
         return self
 
@@ -133,20 +204,9 @@ class WorkshopSpec(_Model):
             perspectives=tuple(
                 Perspective(p.id, p.label, p.short, p.description) for p in self.perspectives
             ),
-            phases=tuple(
-                Phase(
-                    p.id,
-                    p.kind,
-                    p.title,
-                    p.facilitator_prompt,
-                    p.participant_prompt,
-                    tuple(p.targets),
-                    p.board_prompt.strip(),
-                )
-                for p in self.phases
-            ),
-            notes_per_participant=self.notes.per_participant,
-            notes_prompt=self.notes.prompt,
+            phases=tuple(p.to_domain() for p in self.phases),
+            notes_per_participant=self.notes.per_participant if self.notes else 0,
+            notes_prompt=self.notes.prompt if self.notes else "",
             grid_rows=tuple(GridRow(r.key, r.prompt, r.title) for r in self.grid.rows),
             grid_private=self.grid.private,
             document_title=self.document.title,

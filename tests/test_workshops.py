@@ -221,12 +221,29 @@ def test_missing_field(tmp_path: Path) -> None:
     assert "required" in message.lower()
 
 
-def test_missing_section(tmp_path: Path) -> None:
+WRITE_PHASE = """
+[[phases]]
+id = "write"
+kind = "write-notes"
+title = "Write"
+facilitator_prompt = "Ask for notes."
+participant_prompt = "Write."
+"""
+
+
+def test_notes_are_optional_without_a_writing_phase(tmp_path: Path) -> None:
     text = VALID.replace(
         '[notes]\nper_participant = 3\nprompt = "What should the purpose be?"\n', ""
     )
+    assert load_workshop(write(tmp_path, text)).notes_per_participant == 0
+
+
+def test_missing_section(tmp_path: Path) -> None:
+    text = VALID.replace(
+        '[notes]\nper_participant = 3\nprompt = "What should the purpose be?"\n', WRITE_PHASE
+    )
     message = refused(write(tmp_path, text))
-    assert "notes" in message
+    assert "[notes]" in message
 
 
 def test_missing_nested_field(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.domain import ratings
 from app.domain.errors import Conflict
 from app.domain.events import Draft, Event, iso
 
@@ -125,6 +126,12 @@ class Document:
     inner_notes: tuple[TracedNote, ...]
     outer_notes: tuple[TracedNote, ...]
     overrides: tuple[Entry, ...] = field(default=())
+    has_notes: bool = True
+    """The workshop has a Post-it task (its circles belong in the appendix)."""
+
+    @property
+    def has_appendix(self) -> bool:
+        return bool(self.rows) or self.has_notes or bool(self.overrides)
 
     def public(self) -> dict[str, Any]:
         return {
@@ -180,12 +187,59 @@ def entry(room: Room, target: str) -> Entry:
     )
 
 
+def rating_entry(room: Room, source: str) -> Entry:
+    """`ratings.<phase>` (every item's answers) or `ratings.<phase>.<option>` (the items
+    the group mostly rated with that option: the action list of a health check)."""
+    _, phase_id, *rest = source.split(".")
+    phase = room.workshop.phase(phase_id)
+    results = ratings.distributions(room, phase)
+    if not any(d.total for d in results):
+        return Entry(source, phase.title, "missing")
+    if rest:
+        option = phase.option(rest[0])
+        label = option.label if option else rest[0]
+        chosen = tuple(d.item.text for d in results if rest[0] in d.leading)
+        if not chosen:
+            return Entry(
+                source, f"{phase.title}: {label}", "agreed", f"No item was rated “{label}”."
+            )
+        return Entry(source, f"{phase.title}: {label}", "agreed", None, chosen)
+    labels = {p.id: p.label for p in room.workshop.perspectives}
+    if len(results) == 1:
+        only = results[0]
+        lines = tuple(
+            f"{o.label}: {only.counts[o.id]}"
+            + (
+                " ("
+                + ", ".join(
+                    f"{labels.get(p, p)} {n}" for p, n in only.by_perspective[o.id].items() if n
+                )
+                + ")"
+                if only.counts[o.id]
+                else ""
+            )
+            for o in only.options
+        )
+        return Entry(source, only.item.text, "agreed", None, lines)
+    lines = tuple(
+        f"{d.item.text} — " + ", ".join(f"{o.label} {d.counts[o.id]}" for o in d.options)
+        for d in results
+    )
+    return Entry(source, phase.title, "agreed", None, lines)
+
+
+def section_entry(room: Room, source: str) -> Entry:
+    return rating_entry(room, source) if source.startswith("ratings.") else entry(room, source)
+
+
 def build(room: Room, *, today: datetime) -> Document:
     """Merge what the room agreed into the workshop's document sections."""
     workshop = room.workshop
     labels = {p.id: p.label for p in workshop.perspectives}
     sections = tuple(
-        Section(s.id, s.heading, s.intro, tuple(entry(room, source) for source in s.sources))
+        Section(
+            s.id, s.heading, s.intro, tuple(section_entry(room, source) for source in s.sources)
+        )
         for s in workshop.document_sections
     )
     rows = tuple(
@@ -235,6 +289,7 @@ def build(room: Room, *, today: datetime) -> Document:
         inner_notes=traced["inner"],
         outer_notes=traced["outer"],
         overrides=tuple(e for e in all_entries if e.override_reason),
+        has_notes=any(p.kind == "write-notes" for p in workshop.phases),
     )
 
 

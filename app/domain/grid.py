@@ -55,6 +55,7 @@ def decide_contribute(
             "wrong_phase",
             f"Writing in the grid is not possible in the phase “{room.current_phase.title}”.",
         )
+    room.ensure_writing_time()
     author = room.participant(author_id)
     clean = clean_text(text, field="text", max_length=max_length)
     data = {

@@ -32,6 +32,8 @@ class Note:
     merged_into: str | None = None
     removed: bool = False
     moved_by: str | None = None
+    held: bool = False
+    """Held back by the facilitator (moderation): not revealed with the others."""
 
     @property
     def active(self) -> bool:
@@ -98,6 +100,7 @@ def decide_add(
             raise Conflict("note_id_taken", "That note id is already used.")
         return []
     _require_kind(room, "write-notes", "Writing notes")
+    room.ensure_writing_time()
     author = room.participant(author_id)
     clean = clean_text(text, field="text", max_length=max_length)
     limit = room.workshop.notes_per_participant
@@ -115,7 +118,10 @@ def decide_add(
         "merged_into": None,
         "revealed": False,
     }
-    return [Draft("note.added", {"note": data}, actor=author_id, private_to=author_id)]
+    payload: dict[str, Any] = {"note": data}
+    if room.options.moderated:
+        payload["moderated"] = True
+    return [Draft("note.added", payload, actor=author_id, private_to=author_id)]
 
 
 def decide_edit(
@@ -128,14 +134,17 @@ def decide_edit(
     if viewer.participant_id != target.author_id:
         raise Forbidden("not_yours", "Only the author can edit this note.")
     _require_kind(room, "write-notes", "Editing notes")
+    room.ensure_writing_time()
     clean = clean_text(text, field="text", max_length=max_length)
     if clean == target.text:
         return []
-    data = {**target.full(), "text": clean}
+    payload: dict[str, Any] = {"note": {**target.full(), "text": clean}}
+    if room.options.moderated and not target.revealed:
+        payload["moderated"] = True
     return [
         Draft(
             "note.edited",
-            {"note": data},
+            payload,
             actor=target.author_id,
             private_to=None if target.revealed else target.author_id,
         )
@@ -207,7 +216,7 @@ def decide_merge(room: Room, *, note_id: str, into: object) -> list[Draft]:
 
 def reveal_drafts(room: Room) -> list[Draft]:
     """On entering sorting: every unrevealed note goes into the inner circle, visible to all."""
-    hidden = [n for n in room.notes.values() if not n.revealed and not n.removed]
+    hidden = [n for n in room.notes.values() if not n.revealed and not n.removed and not n.held]
     if not hidden:
         return []
     notes = [
@@ -215,6 +224,43 @@ def reveal_drafts(room: Room) -> list[Draft]:
         for n in hidden
     ]
     return [Draft("notes.revealed", {"notes": notes}, actor="facilitator")]
+
+
+def decide_hold(room: Room, *, note_id: str, held: object) -> list[Draft]:
+    """Moderation: the facilitator holds a note back from the reveal, or releases it.
+
+    Releasing a held note after the reveal puts it in the inner circle at once.
+    """
+    room.ensure_open()
+    if not room.options.moderated:
+        raise Conflict("not_moderated", "Turn on moderation to hold notes back.")
+    if not isinstance(held, bool):
+        raise Invalid("invalid_held", "held must be true or false.")
+    target = note(room, note_id)
+    if target.removed:
+        raise Conflict("note_removed", "That note was removed.")
+    if target.revealed:
+        raise Conflict("note_revealed", "That note is already on the board.")
+    if target.held == held:
+        return []
+    drafts = [
+        Draft(
+            "note.held",
+            {"id": note_id, "held": held},
+            actor="facilitator",
+            private_to=target.author_id,
+        )
+    ]
+    revealed_phase = room.current_phase.kind not in ("lobby", "write-notes")
+    if not held and revealed_phase:
+        data = {**target.full(), "revealed": True, "ring": "inner"}
+        drafts.append(Draft("notes.revealed", {"notes": [data]}, actor="facilitator"))
+    return drafts
+
+
+def unrevealed(room: Room) -> list[Note]:
+    """Notes written but not yet on the board (what moderation shows the facilitator)."""
+    return [n for n in room.notes.values() if not n.revealed and not n.removed]
 
 
 def merged_into(room: Room, note_id: str) -> list[Note]:
@@ -257,6 +303,10 @@ def _merged(room: Room, event: Event) -> None:
             item.merged_into = target_id
 
 
+def _held(room: Room, event: Event) -> None:
+    room.notes[event.data["id"]].held = bool(event.data["held"])
+
+
 def _revealed(room: Room, event: Event) -> None:
     for data in event.data["notes"]:
         item = room.notes[data["id"]]
@@ -271,4 +321,5 @@ HANDLERS: dict[str, Callable[[Room, Event], None]] = {
     "note.moved": _moved,
     "note.merged": _merged,
     "notes.revealed": _revealed,
+    "note.held": _held,
 }

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from app.domain import consent, document, grid, notes
+from app.domain import consent, document, facilitation, grid, notes, ratings
 from app.domain.consent import Statement
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer, iso
@@ -72,7 +72,13 @@ class Room:
     statements: dict[str, Statement] = field(default_factory=dict)
     signatures: dict[str, document.Signature] = field(default_factory=dict)
     spotlight: str | None = None
-    """What the board focuses on: a statement target such as "grid.mission", or None."""
+    """What the board focuses on: a statement target ("grid.mission"), "note:<id>", or None."""
+    timer: facilitation.Timer | None = None
+    done: dict[str, set[str]] = field(default_factory=dict)
+    """Phase id → participants who said "I'm done"."""
+    options: facilitation.Options = field(default_factory=facilitation.Options)
+    ratings: dict[ratings.Key, dict[str, str]] = field(default_factory=dict)
+    """(phase id, item id) → participant id → option id."""
 
     @classmethod
     def create(
@@ -124,6 +130,15 @@ class Room:
     def snapshot(self, viewer: Viewer, online: Iterable[str] = ()) -> dict[str, Any]:
         """The room's state as the contract shows it to `viewer`."""
         online_ids = set(online)
+        names = facilitation.names_visible(self) or viewer.is_facilitator
+        moderator = viewer.is_facilitator and self.options.moderated
+        people = []
+        for p in self.participants.values():
+            person = p.public(p.id in online_ids)
+            if not names and p.id != viewer.participant_id:
+                person["name"] = None
+            people.append(person)
+        current_timer = facilitation.timer(self)
         return {
             "code": self.code,
             "title": self.title,
@@ -134,8 +149,12 @@ class Room:
             "locked": self.locked,
             "created_at": iso(self.created_at),
             "you": {"role": viewer.role, "participant_id": viewer.participant_id},
-            "participants": [p.public(p.id in online_ids) for p in self.participants.values()],
-            "notes": [n.public(viewer) for n in self.notes.values() if not n.removed],
+            "participants": people,
+            "notes": [
+                n.public(None if moderator else viewer)
+                for n in self.notes.values()
+                if not n.removed
+            ],
             "grid": {
                 row.key: {
                     "contributions": [
@@ -147,6 +166,23 @@ class Room:
             },
             "statements": {target: item.public() for target, item in self.statements.items()},
             "spotlight": self.spotlight,
+            "options": self.options.public(),
+            "timer": current_timer.public() if current_timer else None,
+            "done": sorted(self.done.get(self.phase, set()) & self.participants.keys()),
+            "ratings": {
+                phase.id: {
+                    item.id: (
+                        {
+                            pid: option
+                            for pid, option in self.ratings.get((phase.id, item.id), {}).items()
+                            if pid in self.participants
+                        }
+                    )
+                    for item in phase.items
+                }
+                for phase in self.workshop.phases
+                if phase.rated
+            },
             "signatures": [
                 {"participant_id": pid, "signed_at": iso(sig.at)}
                 for pid, sig in self.signatures.items()
@@ -184,12 +220,14 @@ class Room:
         return drafts
 
     def decide_spotlight(self, target: object) -> list[Draft]:
-        """Focus the board on one statement (a grid row, the purpose…), or back to the overview."""
+        """Focus the board on one statement or note, or back to the overview."""
         self.ensure_open()
         if target in (None, ""):
             target = None
+        elif isinstance(target, str) and target.startswith("note:"):
+            notes.on_board(self, target.removeprefix("note:"))
         elif not isinstance(target, str) or target not in consent.targets(self):
-            raise Invalid("invalid_spotlight", "Spotlight a grid row or a statement.")
+            raise Invalid("invalid_spotlight", "Spotlight a note, a grid row or a statement.")
         if target == self.spotlight:
             return []
         return [Draft("spotlight.changed", {"target": target}, actor="facilitator")]
@@ -206,6 +244,10 @@ class Room:
         return [
             Draft("participant.removed", {"participant_id": participant_id}, actor="facilitator")
         ]
+
+    def ensure_writing_time(self) -> None:
+        """Refuse writing once the facilitator's locking timer for this phase is up."""
+        facilitation.ensure_time_left(self)
 
     def ensure_open(self) -> None:
         """Refuse writes once the session has closed."""
@@ -264,4 +306,6 @@ _HANDLERS: dict[str, Callable[[Room, Event], None]] = {
     **grid.HANDLERS,
     **consent.HANDLERS,
     **document.HANDLERS,
+    **facilitation.HANDLERS,
+    **ratings.HANDLERS,
 }

@@ -10,7 +10,21 @@ from dataclasses import dataclass
 
 from app.domain.errors import Invalid
 
-PHASE_KINDS = ("lobby", "write-notes", "sort-notes", "agree", "grid-write", "document", "closed")
+PHASE_KINDS = (
+    "lobby",
+    "write-notes",
+    "sort-notes",
+    "agree",
+    "grid-write",
+    "rate-items",
+    "choose-scale",
+    "document",
+    "closed",
+)
+RATING_KINDS = ("rate-items", "choose-scale")
+"""Phases in which each participant picks one option per item."""
+WRITING_KINDS = ("write-notes", "grid-write", *RATING_KINDS)
+"""Phases in which people work on their own (a timer may close them; "I'm done")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,6 +38,23 @@ class Perspective:
 
 
 @dataclass(frozen=True, slots=True)
+class Option:
+    """A choice on a rating scale ("Not yet", "Stage 3. Deciding together")."""
+
+    id: str
+    label: str
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """Something each participant rates (a checklist line, or a scale's one question)."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class Phase:
     """One step of the session, with what the facilitator and participants are asked."""
 
@@ -34,6 +65,20 @@ class Phase:
     participant_prompt: str
     targets: tuple[str, ...] = ()
     board_prompt: str = ""
+    items: tuple[Item, ...] = ()
+    """What is rated in a rate-items or choose-scale phase."""
+    options: tuple[Option, ...] = ()
+    """The scale every item is rated on, in order."""
+
+    @property
+    def rated(self) -> bool:
+        return self.kind in RATING_KINDS
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
 
     @property
     def board_text(self) -> str:

@@ -71,28 +71,41 @@ def render(document: Document) -> bytes:
     else:
         _note("No one has signed yet.", word)
 
+    if document.has_appendix:
+        _appendix(document, word)
+    footer = word.sections[0].footer.paragraphs[0]
+    footer.text = (
+        f"{document.title} · {document.document_title} · {document.date.date().isoformat()}"
+    )
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def _appendix(document: Document, word: WordDocument) -> None:
+    """What fed each statement: the grid, the circles, the overrides."""
     word.add_page_break()  # type: ignore[no-untyped-call]
     word.add_heading("Appendix: what fed each statement", level=1)
-    word.add_heading("Table 1.3 — the joint visioning grid", level=2)
-    perspectives = [label for label, _ in document.rows[0].contributions] if document.rows else []
-    grid = word.add_table(rows=1, cols=len(perspectives) + 2)
-    grid.style = "Table Grid"
-    for cell, text in zip(
-        grid.rows[0].cells, ["Aspect", *perspectives, "Overall agreed"], strict=True
-    ):
-        cell.text = text
-        cell.paragraphs[0].runs[0].bold = True
-    for row in document.rows:
-        cells = grid.add_row().cells
-        cells[0].text = row.title
-        for cell, (_, texts) in zip(cells[1:-1], row.contributions, strict=True):
-            cell.text = "\n".join(texts) if texts else "—"
-        status = {"agreed": "", "draft": " (draft)", "missing": ""}[row.statement.status]
-        cells[-1].text = (row.statement.text or "—") + status
-    for heading, notes in (
-        ("Inner circle", document.inner_notes),
-        ("Outer circle", document.outer_notes),
-    ):
+    if document.rows:
+        word.add_heading("Table 1.3 — the joint visioning grid", level=2)
+        perspectives = [label for label, _ in document.rows[0].contributions]
+        grid = word.add_table(rows=1, cols=len(perspectives) + 2)
+        grid.style = "Table Grid"
+        for cell, text in zip(
+            grid.rows[0].cells, ["Aspect", *perspectives, "Overall agreed"], strict=True
+        ):
+            cell.text = text
+            cell.paragraphs[0].runs[0].bold = True
+        for row in document.rows:
+            cells = grid.add_row().cells
+            cells[0].text = row.title
+            for cell, (_, texts) in zip(cells[1:-1], row.contributions, strict=True):
+                cell.text = "\n".join(texts) if texts else "—"
+            status = {"agreed": "", "draft": " (draft)", "missing": ""}[row.statement.status]
+            cells[-1].text = (row.statement.text or "—") + status
+    circles = (("Inner circle", document.inner_notes), ("Outer circle", document.outer_notes))
+    for heading, notes in circles if document.has_notes else ():
         word.add_heading(f"Task 1.1 — {heading}", level=2)
         if not notes:
             _note("None.", word)
@@ -105,11 +118,3 @@ def render(document: Document) -> bytes:
         word.add_heading("Agreed over an objection", level=2)
         for entry in document.overrides:
             word.add_paragraph(f"{entry.heading}: {entry.override_reason}", style="List Bullet")
-    footer = word.sections[0].footer.paragraphs[0]
-    footer.text = (
-        f"{document.title} · {document.document_title} · {document.date.date().isoformat()}"
-    )
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return buffer.getvalue()

@@ -57,6 +57,8 @@ def render(document: Document) -> str:
         ]
     else:
         out.append("*No one has signed yet.*")
+    if not document.has_appendix:
+        return "\n".join(out).rstrip() + "\n"
     out += ["", "## Appendix: what fed each statement", ""]
     for row in document.rows:
         out += [f"### {escape(row.title)}", "", f"*{escape(row.prompt)}*", ""]
@@ -67,10 +69,8 @@ def render(document: Document) -> str:
             row.statement.status
         ]
         out += [f"- **Overall ({status}):** {escape(row.statement.text or '—')}", ""]
-    for heading, notes in (
-        ("Inner circle", document.inner_notes),
-        ("Outer circle", document.outer_notes),
-    ):
+    circles = (("Inner circle", document.inner_notes), ("Outer circle", document.outer_notes))
+    for heading, notes in circles if document.has_notes else ():
         out += [f"### Task 1.1 — {heading}", ""]
         if not notes:
             out += ["*None.*", ""]

@@ -231,4 +231,69 @@
     var container = steps();
     if (container) showStep(container, stepIndex, false);
   });
+  // ---- The phase timer: the server renders it; this ticks it between updates ----
+  function tick() {
+    document.querySelectorAll(".timer[data-ends-at]").forEach(function (el) {
+      if (!el.dataset.endsAt) return;  // paused: the server's figure stands
+      var left = Math.max(0, Math.ceil((Date.parse(el.dataset.endsAt) - Date.now()) / 1000));
+      var clock = el.querySelector(".timer__clock");
+      if (clock) clock.textContent = Math.floor(left / 60) + ":" + String(left % 60).padStart(2, "0");
+      if (left === 0 && !el.classList.contains("timer--up")) {
+        el.classList.add("timer--up");
+        var label = el.querySelector(".timer__label");
+        if (label) label.textContent = "Time is up";
+      }
+    });
+  }
+  setInterval(tick, 1000);
+  document.addEventListener("htmx:oobAfterSwap", tick);
+
+  // ---- Keyboard shortcuts (control view): a key clicks the button that names it ----
+  var focusNote = null;
+  document.addEventListener("keydown", function (evt) {
+    if (evt.ctrlKey || evt.metaKey || evt.altKey || evt.defaultPrevented) return;
+    var el = evt.target;
+    if (el.closest && el.closest("input, textarea, select, [contenteditable]")) return;
+    var key = evt.key.length === 1 ? evt.key.toLowerCase() : evt.key;
+    if (key === "=") key = "+";
+    var note = el.closest && el.closest("[data-note-id]");
+    if (note && (key === "o" || key === "i")) {
+      var button = note.querySelector('[data-move="' + (key === "o" ? "outer" : "inner") + '"]');
+      if (button) {
+        evt.preventDefault();
+        focusNote = note.id;
+        button.click();
+      }
+      return;
+    }
+    var target = document.querySelector('[data-shortcut="' + CSS.escape(key) + '"]');
+    if (target) {
+      evt.preventDefault();
+      target.click();
+    }
+  });
+  // A moved note is re-rendered in its new circle: keep the keyboard on it.
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!focusNote) return;
+    var el = document.getElementById(focusNote);
+    if (el) { el.focus(); focusNote = null; }
+  });
+
+  // ---- Projector mode (board): high contrast, larger type; remembered per screen ----
+  function projector(on) {
+    document.documentElement.classList.toggle("projector", on);
+    document.querySelectorAll("[data-projector-toggle]").forEach(function (b) {
+      b.setAttribute("aria-pressed", on ? "true" : "false");
+    });
+    try { localStorage.setItem("cg-projector", on ? "1" : "0"); } catch (e) { /* private mode */ }
+  }
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("[data-projector-toggle]");
+    if (button) projector(!document.documentElement.classList.contains("projector"));
+  });
+  try {
+    if (localStorage.getItem("cg-projector") === "1" || /[?&]projector=1/.test(location.search)) {
+      document.addEventListener("DOMContentLoaded", function () { projector(true); });
+    }
+  } catch (e) { /* ok */ }
 })();

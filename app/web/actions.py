@@ -118,6 +118,49 @@ async def remove_participant(service: Service, code: str, viewer: Viewer, form: 
     await service.remove_participant(code, viewer, form["participant_id"])
 
 
+@_post("/rooms/{code}/timer")
+async def set_timer(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """Start (minutes, optional lock), pause, resume, add a minute, clear."""
+    seconds: object = None
+    if form["action"] == "start":
+        try:
+            seconds = round(float(form["minutes"] or "0") * 60)
+        except ValueError:
+            seconds = form["minutes"]
+    await service.set_timer(
+        code, viewer, form["action"], seconds=seconds, lock=form["lock"] == "true"
+    )
+
+
+@_post("/rooms/{code}/options")
+async def set_options(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """One toggle per form: the field present is the setting changed ("true"/"false")."""
+    values = {
+        name: form[name] == "true"
+        for name in ("anonymous", "moderated", "names_shown")
+        if name in form
+    }
+    await service.set_options(code, viewer, **values)
+
+
+@_post("/rooms/{code}/notes/{note_id}/hold")
+async def hold_note(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.hold_note(code, viewer, form["note_id"], form["held"] == "true")
+
+
+# ------------------------------------------------------------------- participants
+@_post("/rooms/{code}/done")
+async def set_done(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.set_done(code, viewer, form["done"] == "true")
+
+
+@_post("/rooms/{code}/ratings/{item}")
+async def rate(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.rate(
+        code, viewer, item=form["item"], option=form["option"] or None, phase=form["phase"] or None
+    )
+
+
 # ------------------------------------------------------------------------ notes
 @_post("/rooms/{code}/notes")
 async def add_note(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 
 from app import export as exports
+from app.domain import facilitation
 from app.domain.codes import normalize_code
 from app.export import docx as docx_export
 from app.export import html as html_export
@@ -31,6 +32,38 @@ class CreateRoom(Body):
     title: str
     workshop: str = "multi-agency-visioning"
     setting: str | None = None
+    anonymous: bool = False
+    moderated: bool = False
+
+
+class DuplicateRoom(Body):
+    title: str | None = None
+    setting: str | None = None
+
+
+class SetTimer(Body):
+    action: Any = None
+    seconds: Any = None
+    lock: Any = False
+
+
+class SetDone(Body):
+    done: Any = True
+
+
+class SetOptions(Body):
+    anonymous: Any = None
+    moderated: Any = None
+    names_shown: Any = None
+
+
+class HoldNote(Body):
+    held: Any = True
+
+
+class Rate(Body):
+    option: Any = None
+    phase: Any = None
 
 
 class RoomCreated(BaseModel):
@@ -123,6 +156,18 @@ async def list_workshops(service: ServiceDep) -> list[dict[str, Any]]:
             "phases": [{"id": p.id, "title": p.title, "kind": p.kind} for p in w.phases],
             "perspectives": [{"id": p.id, "label": p.label} for p in w.perspectives],
             "grid_rows": [{"key": r.key, "prompt": r.prompt} for r in w.grid_rows],
+            "rated_phases": [
+                {
+                    "id": p.id,
+                    "items": [{"id": i.id, "text": i.text} for i in p.items],
+                    "options": [
+                        {"id": o.id, "label": o.label, "description": o.description}
+                        for o in p.options
+                    ],
+                }
+                for p in w.phases
+                if p.rated
+            ],
             "notes_per_participant": w.notes_per_participant,
         }
         for w in service.workshops.values()
@@ -135,7 +180,27 @@ async def create_room(
 ) -> RoomCreated:
     check_passcode(settings, request.headers.get("x-facilitator-passcode"))
     created = await service.create_room(
-        title=body.title, setting=body.setting, workshop_id=body.workshop
+        title=body.title,
+        setting=body.setting,
+        workshop_id=body.workshop,
+        anonymous=body.anonymous,
+        moderated=body.moderated,
+    )
+    return _created(request, settings.public_url, created.code, created.facilitator_token)
+
+
+@router.post("/rooms/{code}/duplicate", status_code=201)
+async def duplicate_room(
+    code: str,
+    body: DuplicateRoom,
+    request: Request,
+    viewer: FacilitatorDep,
+    service: ServiceDep,
+    settings: SettingsDep,
+) -> RoomCreated:
+    """A fresh room with this room's workshop, title, setting and options (the next school)."""
+    created = await service.duplicate_room(
+        normalize_code(code), viewer, title=body.title, setting=body.setting
     )
     return _created(request, settings.public_url, created.code, created.facilitator_token)
 
@@ -200,6 +265,52 @@ async def set_spotlight(
     return {"spotlight": room.spotlight}
 
 
+@router.post("/rooms/{code}/timer")
+async def set_timer(
+    code: str, body: SetTimer, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, Any]:
+    """`action`: start (with `seconds`, optional `lock`), pause, resume, add (a minute), clear."""
+    room = await service.set_timer(
+        normalize_code(code), viewer, body.action, seconds=body.seconds, lock=body.lock
+    )
+    current = facilitation.timer(room)
+    return {"timer": current.public() if current else None}
+
+
+@router.post("/rooms/{code}/done")
+async def set_done(
+    code: str, body: SetDone, viewer: ParticipantDep, service: ServiceDep
+) -> dict[str, Any]:
+    """A participant has finished the current task on their own (or takes it back)."""
+    room = await service.set_done(normalize_code(code), viewer, body.done)
+    return {"phase": room.phase, "done": viewer.participant_id in room.done.get(room.phase, ())}
+
+
+@router.patch("/rooms/{code}/options")
+async def set_options(
+    code: str, body: SetOptions, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, Any]:
+    """Anonymity, moderation, and whether names show in the current phase."""
+    room = await service.set_options(
+        normalize_code(code),
+        viewer,
+        anonymous=body.anonymous,
+        moderated=body.moderated,
+        names_shown=body.names_shown,
+    )
+    return room.options.public()
+
+
+@router.put("/rooms/{code}/ratings/{item}")
+async def rate(
+    code: str, item: str, body: Rate, viewer: ParticipantDep, service: ServiceDep
+) -> dict[str, Any]:
+    """A participant's answer for one item of the current rating phase (null clears it)."""
+    return await service.rate(
+        normalize_code(code), viewer, item=item, option=body.option, phase=body.phase
+    )
+
+
 @router.delete("/rooms/{code}/participants/{participant_id}", status_code=204)
 async def remove_participant(
     code: str, participant_id: str, viewer: FacilitatorDep, service: ServiceDep
@@ -259,6 +370,14 @@ async def merge_note(
     code: str, note_id: str, body: MergeNote, viewer: FacilitatorDep, service: ServiceDep
 ) -> dict[str, Any]:
     return await service.merge_note(normalize_code(code), viewer, note_id, body.into)
+
+
+@router.post("/rooms/{code}/notes/{note_id}/hold")
+async def hold_note(
+    code: str, note_id: str, body: HoldNote, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, Any]:
+    """Moderation: hold a note back from the reveal (`held: false` releases it)."""
+    return await service.hold_note(normalize_code(code), viewer, note_id, body.held)
 
 
 # ------------------------------------------------------------------- Task 1.2

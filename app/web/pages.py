@@ -104,7 +104,11 @@ async def create_room_form(
         return _home(request, service, settings, values=values, errors=errors, status=401)
     try:
         created = await service.create_room(
-            title=values["title"], setting=values["setting"], workshop_id=values["workshop"]
+            title=values["title"],
+            setting=values["setting"],
+            workshop_id=values["workshop"],
+            anonymous=_field(form, "anonymous") == "true",
+            moderated=_field(form, "moderated") == "true",
         )
     except DomainError as exc:
         field = exc.code.removeprefix("invalid_")
@@ -259,6 +263,30 @@ async def room_home(code: str, request: Request, service: ServiceDep) -> Respons
     if viewer is not None:
         return RedirectResponse(f"/rooms/{room.code}/phone", status_code=303)
     return RedirectResponse(f"/join?code={room.code}", status_code=303)
+
+
+@router.post("/rooms/{code}/duplicate", response_model=None)
+async def duplicate_room(
+    code: str, request: Request, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    """The same setup (workshop, options) for the next school: a new room, its control view."""
+    room = await service.find_room(code)
+    if room is None:
+        return _not_found(request)
+    viewer = await optional_viewer(request, room.code)
+    if viewer is None or not viewer.is_facilitator:
+        return error_page(request, 403, "Facilitator only", "Only the facilitator can do that.")
+    form = await request.form()
+    title, setting = _field(form, "title"), _field(form, "setting")
+    try:
+        created = await service.duplicate_room(
+            room.code, viewer, title=title or None, setting=setting or None
+        )
+    except DomainError as exc:
+        return error_page(request, STATUS[exc.kind], "That did not work", exc.message)
+    response = RedirectResponse(f"/rooms/{created.code}/control", status_code=303)
+    _set_token_cookie(request, response, settings, created.code, created.facilitator_token)
+    return response
 
 
 # ------------------------------------------------------ facilitator sign-in

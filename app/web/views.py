@@ -11,12 +11,14 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from app.domain import document, grid
-from app.domain.events import Event
+from app.domain import document, facilitation, grid, notes, ratings
+from app.domain.events import Event, iso
 from app.domain.notes import Note
 from app.domain.room import Participant, Room
+from app.domain.workshop import WRITING_KINDS
 from app.realtime.channels import Connection
 from app.web.circles import place
 
@@ -26,7 +28,7 @@ PAGES = {
         "control.html",
         ("control_phases", "control_task", "control_participants", "control_status"),
     ),
-    "phone": ("phone.html", ("phone_phase", "phone_task")),
+    "phone": ("phone.html", ("phone_phase", "phone_done", "phone_task")),
 }
 STANCE_LABELS = {"agree": "Agree", "reservations": "Reservations", "object": "Object"}
 NOTE_EVENTS = {
@@ -36,6 +38,7 @@ NOTE_EVENTS = {
     "note.moved",
     "note.merged",
     "notes.revealed",
+    "note.held",
 }
 STATEMENT_EVENTS = {"statement.updated", "statement.agreed", "response.set"}
 PEOPLE_EVENTS = {"participant.joined", "participant.removed"}
@@ -79,8 +82,78 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "gaps": _gaps(room),
         "spotlight": room.spotlight,
         "spotlit": _spotlit(room),
+        "spotlit_note": _spotlit_note(room),
+        "timer": _timer(room),
+        "options": room.options,
+        "names_visible": facilitation.names_visible(room),
+        "writing": phase.kind in WRITING_KINDS,
+        **_done(room, me),
+        **_ratings(room, me),
+        "unrevealed": _unrevealed(room),
         **_document(room),
     }
+
+
+def _timer(room: Room) -> dict[str, Any] | None:
+    """The current phase's countdown as the pages show it (app.js ticks it locally)."""
+    current = facilitation.timer(room)
+    if current is None:
+        return None
+    left = current.left(datetime.now(UTC))
+    return {
+        "running": current.running,
+        "ends_at": iso(current.ends_at) if current.ends_at else "",
+        "left": left,
+        "clock": f"{left // 60}:{left % 60:02d}",
+        "lock": current.lock,
+        "up": left == 0,
+    }
+
+
+def _done(room: Room, me: Participant | None) -> dict[str, Any]:
+    """Who said "I'm done" in this phase, by perspective."""
+    done = room.done.get(room.phase, set()) & room.participants.keys()
+    by_perspective = {p.id: 0 for p in room.workshop.perspectives}
+    for pid in done:
+        perspective = room.participants[pid].perspective
+        by_perspective[perspective] = by_perspective.get(perspective, 0) + 1
+    return {
+        "done_ids": done,
+        "done_count": len(done),
+        "done_by_perspective": by_perspective,
+        "i_am_done": me is not None and me.id in done,
+    }
+
+
+def _ratings(room: Room, me: Participant | None) -> dict[str, Any]:
+    """A rating phase's distributions (board, control) and this participant's answers."""
+    phase = room.current_phase
+    if not phase.rated:
+        return {"distributions": [], "my_answers": {}, "raters": 0}
+    return {
+        "distributions": ratings.distributions(room, phase),
+        "my_answers": ratings.answers(room, phase, me.id) if me else {},
+        "raters": len(ratings.raters(room, phase)),
+    }
+
+
+def _spotlit_note(room: Room) -> dict[str, Any] | None:
+    """The note the facilitator spotlighted, with the notes merged into it."""
+    if not room.spotlight or not room.spotlight.startswith("note:"):
+        return None
+    found = room.notes.get(room.spotlight.removeprefix("note:"))
+    if found is None or not found.active or not found.revealed:
+        return None
+    return {"note": found, "merged": [n.text for n in notes.merged_into(room, found.id)]}
+
+
+def _unrevealed(room: Room) -> list[dict[str, Any]]:
+    """Moderation: notes written but not yet revealed, with their authors (control only)."""
+    if not room.options.moderated:
+        return []
+    return [
+        {"note": n, "author": room.participants.get(n.author_id)} for n in notes.unrevealed(room)
+    ]
 
 
 def _document(room: Room) -> dict[str, Any]:
@@ -224,19 +297,25 @@ def affected(page: str, block: str, event: Event | None, me: str | None) -> bool
     kind = event.type
     if kind == "phase.changed":
         return True
+    if kind == "timer.changed":
+        return block in ("board_phase", "phone_phase", "control_status")
     if page == "board":
         return block == "board_main"
     if kind == "spotlight.changed":
         return page == "control" and block == "control_task"
     if page == "control":
         if block == "control_participants":
-            return kind in PEOPLE_EVENTS
+            return kind in PEOPLE_EVENTS or kind == "participant.done"
         if block == "control_status":
-            return kind in PEOPLE_EVENTS or kind == "room.locked"
+            return kind in PEOPLE_EVENTS or kind in ("room.locked", "options.changed")
         return block == "control_task" and kind not in ("room.locked",)
     # phone
+    if block == "phone_done":
+        return kind == "participant.done" and event.data.get("participant_id") == me
     if block != "phone_task":
         return False
+    if kind == "rating.set":
+        return bool(event.data.get("participant_id") == me)
     if kind in NOTE_EVENTS:
         private = event.private_to
         return private is None or private == me
@@ -247,9 +326,15 @@ def affected(page: str, block: str, event: Event | None, me: str | None) -> bool
 
 def personal(page: str, block: str, room: Room) -> bool:
     """Whether a block differs between participants (else one render serves all)."""
-    if page != "phone" or block != "phone_task":
+    if page != "phone":
+        return False
+    if block == "phone_done":
+        return True
+    if block != "phone_task":
         return False
     kind = room.current_phase.kind
+    if kind in ("rate-items", "choose-scale"):
+        return True
     if kind == "grid-write":
         return room.workshop.grid_private
     return kind in ("write-notes", "agree", "document")

@@ -119,7 +119,7 @@ def test_home_shows_the_create_form(client: TestClient) -> None:
     page = parse(response.text)
     assert {"action": "/rooms", "method": "post", "class": "form"} in page.forms
     assert "title" in page.values
-    assert page.options["workshop"] == ["multi-agency-visioning"]
+    assert page.options["workshop"] == ["multi-agency-visioning", "partnership-health-check"]
     assert "passcode" not in page.values
 
 

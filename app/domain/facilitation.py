@@ -1,0 +1,232 @@
+"""The facilitator's toolkit: a timer per phase, "I'm done", anonymity and moderation.
+
+Each is a small piece of room state changed by one event type that carries
+the whole new state (so `apply` only copies it and a replay cannot drift).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from app.domain.errors import Conflict, Invalid
+from app.domain.events import Draft, Event, iso
+from app.domain.workshop import WRITING_KINDS
+
+if TYPE_CHECKING:
+    from app.domain.room import Room
+
+MAX_TIMER_SECONDS = 4 * 60 * 60
+TIMER_ACTIONS = ("start", "pause", "resume", "add", "clear")
+EXTRA_SECONDS = 60
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    """A countdown for one phase: running (`ends_at`) or paused (`remaining`)."""
+
+    phase: str
+    seconds: int
+    ends_at: datetime | None
+    remaining: int | None
+    lock: bool
+    """Refuse new writing in this phase once time is up."""
+
+    @property
+    def running(self) -> bool:
+        return self.ends_at is not None
+
+    def left(self, now: datetime) -> int:
+        """Whole seconds left (0 when up)."""
+        if self.ends_at is not None:
+            return max(0, int((self.ends_at - now).total_seconds() + 0.999))
+        return self.remaining or 0
+
+    def up(self, now: datetime) -> bool:
+        return self.left(now) == 0
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase,
+            "seconds": self.seconds,
+            "ends_at": iso(self.ends_at) if self.ends_at else None,
+            "remaining": self.remaining,
+            "lock": self.lock,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    """How the room treats names and notes."""
+
+    anonymous: bool = False
+    """Names are hidden from the board and other participants (perspective shown)."""
+    moderated: bool = False
+    """The facilitator reads notes as they are written and may hold one back."""
+    names_shown: tuple[str, ...] = ()
+    """Phases in which an anonymous room shows names anyway (agreement, signing)."""
+
+    def public(self) -> dict[str, Any]:
+        return {
+            "anonymous": self.anonymous,
+            "moderated": self.moderated,
+            "names_shown": list(self.names_shown),
+        }
+
+
+def timer(room: Room) -> Timer | None:
+    """The current phase's timer, if it has one."""
+    found = room.timer
+    return found if found is not None and found.phase == room.phase else None
+
+
+def decide_timer(
+    room: Room,
+    action: object,
+    *,
+    seconds: object = None,
+    lock: object = False,
+    now: datetime | None = None,
+) -> list[Draft]:
+    """Start (seconds), pause, resume, add a minute, or clear the current phase's timer."""
+    room.ensure_open()
+    now = now or datetime.now(UTC)
+    current = timer(room)
+    if action not in TIMER_ACTIONS:
+        raise Invalid("invalid_action", f"action must be one of {', '.join(TIMER_ACTIONS)}.")
+    if action == "start":
+        if isinstance(seconds, bool) or not isinstance(seconds, int):
+            raise Invalid("invalid_seconds", "seconds must be a whole number.")
+        if not 1 <= seconds <= MAX_TIMER_SECONDS:
+            raise Invalid("invalid_seconds", "A timer runs from 1 second to 4 hours.")
+        if not isinstance(lock, bool):
+            raise Invalid("invalid_lock", "lock must be true or false.")
+        new = Timer(room.phase, seconds, now + timedelta(seconds=seconds), None, lock)
+    elif action == "clear":
+        if current is None:
+            return []
+        return [Draft("timer.changed", {"action": "clear", "timer": None}, actor="facilitator")]
+    elif current is None:
+        raise Conflict("no_timer", "There is no timer running in this phase; start one first.")
+    elif action == "pause":
+        if not current.running:
+            return []
+        new = Timer(current.phase, current.seconds, None, current.left(now), current.lock)
+    elif action == "resume":
+        if current.running:
+            return []
+        left = current.remaining or 0
+        new = Timer(
+            current.phase, current.seconds, now + timedelta(seconds=left), None, current.lock
+        )
+    else:  # add a minute
+        if current.left(now) + EXTRA_SECONDS > MAX_TIMER_SECONDS:
+            raise Invalid("invalid_seconds", "A timer runs for at most 4 hours.")
+        seconds_ = current.seconds + EXTRA_SECONDS
+        if current.running:
+            base = max(current.ends_at or now, now)
+            new = Timer(
+                current.phase, seconds_, base + timedelta(seconds=EXTRA_SECONDS), None, current.lock
+            )
+        else:
+            new = Timer(
+                current.phase,
+                seconds_,
+                None,
+                (current.remaining or 0) + EXTRA_SECONDS,
+                current.lock,
+            )
+    return [Draft("timer.changed", {"action": action, "timer": new.public()}, actor="facilitator")]
+
+
+def ensure_time_left(room: Room, now: datetime | None = None) -> None:
+    """Refuse writing once a locking timer of the current phase is up."""
+    current = timer(room)
+    if current is not None and current.lock and current.up(now or datetime.now(UTC)):
+        raise Conflict("time_up", "Time is up for this task: the facilitator closed writing.")
+
+
+def decide_done(room: Room, *, participant_id: str, done: object) -> list[Draft]:
+    """A participant says they have finished (or not yet) the current writing phase."""
+    room.ensure_open()
+    if not isinstance(done, bool):
+        raise Invalid("invalid_done", "done must be true or false.")
+    if room.current_phase.kind not in WRITING_KINDS:
+        raise Conflict("wrong_phase", "“I'm done” is for tasks people work on alone.")
+    room.participant(participant_id)
+    if (participant_id in room.done.get(room.phase, set())) == done:
+        return []
+    data = {"participant_id": participant_id, "phase": room.phase, "done": done}
+    return [Draft("participant.done", data, actor=participant_id)]
+
+
+def decide_options(
+    room: Room,
+    *,
+    anonymous: object = None,
+    moderated: object = None,
+    names_shown: object = None,
+) -> list[Draft]:
+    """Change how the room treats names and notes; None leaves a setting as it is."""
+    room.ensure_open()
+    for name, value in (("anonymous", anonymous), ("moderated", moderated)):
+        if value is not None and not isinstance(value, bool):
+            raise Invalid(f"invalid_{name}", f"{name} must be true or false.")
+    shown = list(room.options.names_shown)
+    if names_shown is not None:
+        if not isinstance(names_shown, bool):
+            raise Invalid("invalid_names_shown", "names_shown must be true or false.")
+        # Per phase: shows (or hides again) names in the current phase.
+        shown = [p for p in shown if p != room.phase] + ([room.phase] if names_shown else [])
+    new = Options(
+        anonymous=room.options.anonymous if anonymous is None else bool(anonymous),
+        moderated=room.options.moderated if moderated is None else bool(moderated),
+        names_shown=tuple(shown),
+    )
+    if new == room.options:
+        return []
+    return [Draft("options.changed", new.public(), actor="facilitator")]
+
+
+def names_visible(room: Room) -> bool:
+    """Whether the board and other participants see names in the current phase."""
+    return not room.options.anonymous or room.phase in room.options.names_shown
+
+
+# ---------------------------------------------------------------- apply
+def _timer(room: Room, event: Event) -> None:
+    data = event.data["timer"]
+    if data is None:
+        room.timer = None
+        return
+    ends_at = data["ends_at"]
+    room.timer = Timer(
+        data["phase"],
+        data["seconds"],
+        datetime.fromisoformat(ends_at) if ends_at else None,
+        data["remaining"],
+        data["lock"],
+    )
+
+
+def _done(room: Room, event: Event) -> None:
+    data = event.data
+    people = room.done.setdefault(data["phase"], set())
+    if data["done"]:
+        people.add(data["participant_id"])
+    else:
+        people.discard(data["participant_id"])
+
+
+def _options(room: Room, event: Event) -> None:
+    data = event.data
+    room.options = Options(data["anonymous"], data["moderated"], tuple(data["names_shown"]))
+
+
+HANDLERS: dict[str, Callable[[Room, Event], None]] = {
+    "timer.changed": _timer,
+    "participant.done": _done,
+    "options.changed": _options,
+}
