@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test check lint types fmt migrate bench lock clean
+.PHONY: run test check lint types fmt migrate bench lock schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,9 @@ bench: $(VENV)/.installed-dev  ## Benchmarks (about 4 minutes): table printed an
 
 migrate: $(VENV)/.installed  ## Upgrade the database at DATABASE_URL to the newest schema.
 	$(BIN)/alembic -c app/persistence/alembic.ini upgrade head
+
+schema: $(VENV)/.installed  ## Regenerate docs/workshop.schema.json from app/workshops.py.
+	$(BIN)/python -c "from app.workshops import json_schema; print(json_schema(), end='')" > docs/workshop.schema.json
 
 lock:  ## Re-pin requirements*.lock from pyproject.toml (fresh venvs under /tmp).
 	rm -rf /tmp/cg-lock && $(PYTHON) -m venv /tmp/cg-lock

@@ -6,6 +6,8 @@ message naming the file, the field and the reason.
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Self
@@ -217,21 +219,80 @@ class WorkshopSpec(_Model):
         )
 
 
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")
+Loc = tuple[str | int, ...]
+
+
+def locate(text: str, loc: Loc) -> int | None:
+    """The line of `text` that a validation error's location (("phases", 3, "kind"))
+    points at: the key's own line, else the header of the nearest enclosing table."""
+    lines: dict[Loc, int] = {}
+    context: Loc = ()
+    latest: dict[tuple[str, ...], Loc] = {}  # array-of-tables name → path of its last entry
+    counts: dict[Loc, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        header = _HEADER.match(line)
+        if header:
+            names = tuple(part.strip().strip('"') for part in header.group(2).split("."))
+            parent: Loc = latest.get(names[:-1], names[:-1]) if len(names) > 1 else ()
+            if header.group(1) == "[[":
+                key = (*parent, names[-1])
+                counts[key] = counts.get(key, -1) + 1
+                context = (*key, counts[key])
+                latest[names] = context
+            else:
+                context = (*parent, names[-1])
+            lines.setdefault(context, number)
+            continue
+        key_match = _KEY.match(line)
+        if key_match:
+            lines.setdefault((*context, key_match.group(1)), number)
+    for length in range(len(loc), 0, -1):
+        if loc[:length] in lines:
+            return lines[loc[:length]]
+    return None
+
+
+def _line_quoting(text: str, message: str) -> int | None:
+    """For a whole-file rule (an unknown target, a duplicate id): the first line holding
+    the value the message quotes."""
+    quoted = re.search(r"'([^']+)'", message)
+    if quoted is None:
+        return None
+    for number, line in enumerate(text.splitlines(), start=1):
+        if f'"{quoted.group(1)}"' in line:
+            return number
+    return None
+
+
 def load_workshop(path: Path) -> Workshop:
-    """Parse and validate one workshop file."""
+    """Parse and validate one workshop file; errors name the file, line, field and reason."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise WorkshopFileError(f"{path}: not valid TOML: {exc}") from exc
     try:
         spec = WorkshopSpec.model_validate(raw)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in error['loc']) or '(top level)'}: {error['msg']}"
-            for error in exc.errors()
-        )
-        raise WorkshopFileError(f"{path}: {problems}") from exc
+        problems = []
+        for error in exc.errors():
+            loc: Loc = tuple(error["loc"])
+            line = locate(text, loc) if loc else _line_quoting(text, error["msg"])
+            where = f"line {line}, " if line else ""
+            field = ".".join(str(part) for part in loc) or "(top level)"
+            problems.append(f"{where}{field}: {error['msg'].removeprefix('Value error, ')}")
+        raise WorkshopFileError(f"{path}: {'; '.join(problems)}") from exc
     return spec.to_domain()
+
+
+def json_schema() -> str:
+    """The workshop file format as JSON Schema (docs/workshop.schema.json is this)."""
+    schema = WorkshopSpec.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Common Ground workshop definition"
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
 def load_workshops(directory: Path) -> dict[str, Workshop]:

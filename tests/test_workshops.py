@@ -353,3 +353,69 @@ def test_start_up_refuses_a_broken_workshop_file(tmp_path: Path) -> None:
         create_app(settings)
     assert str(broken) in str(caught.value)
     assert "kind" in str(caught.value)
+
+
+# ------------------------------------------------------------ lines and rating phases
+RATE_PHASE = """
+[[phases]]
+id = "check"
+kind = "rate-items"
+title = "Check"
+facilitator_prompt = "Ask everyone to rate."
+participant_prompt = "Rate each item."
+
+[[phases.options]]
+id = "yes"
+label = "Yes"
+
+[[phases.options]]
+id = "no"
+label = "{label}"
+
+[[phases.items]]
+id = "one"
+text = "The first item."
+"""
+
+
+def test_errors_name_the_line(tmp_path: Path) -> None:
+    text = VALID.replace("[notes]", RATE_PHASE.format(label="") + "\n[notes]")
+    message = refused(write(tmp_path, text))
+    expected = text.splitlines().index('label = ""') + 1
+    assert f"line {expected}, phases.2.options.1.label" in message
+
+
+def test_whole_file_rules_name_the_line_of_the_value(tmp_path: Path) -> None:
+    text = VALID.replace('sources = ["purpose"]', 'sources = ["ratings.check.maybe"]')
+    text = text.replace("[notes]", RATE_PHASE.format(label="No") + "\n[notes]")
+    message = refused(write(tmp_path, text))
+    expected = text.splitlines().index('sources = ["ratings.check.maybe"]') + 1
+    assert f"line {expected}" in message
+    assert "unknown source 'ratings.check.maybe'" in message
+
+
+def test_a_rating_phase_loads_with_its_items_and_options(tmp_path: Path) -> None:
+    text = VALID.replace("[notes]", RATE_PHASE.format(label="No") + "\n[notes]")
+    text = text.replace('sources = ["purpose"]', 'sources = ["purpose", "ratings.check.no"]')
+    phase = load_workshop(write(tmp_path, text)).phase("check")
+    assert phase.rated
+    assert [i.id for i in phase.items] == ["one"]
+    assert [o.label for o in phase.options] == ["Yes", "No"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (('id = "one"\ntext = "The first item."\n', ""), "needs items"),
+        (('[[phases.options]]\nid = "no"\nlabel = "No"\n', ""), "at least two options"),
+        (('kind = "rate-items"', 'kind = "choose-scale"'), "needs a question"),
+        (('kind = "rate-items"', 'kind = "lobby"'), "only belongs to rate-items"),
+    ],
+    ids=["no-items", "one-option", "scale-without-question", "items-on-a-lobby"],
+)
+def test_rating_phases_are_checked(tmp_path: Path, change: tuple[str, str], reason: str) -> None:
+    phase = RATE_PHASE.format(label="No").replace(*change)
+    if not change[1] and "[[phases.items]]" in phase and "text =" not in phase:
+        phase = phase.replace("[[phases.items]]\n", "")
+    message = refused(write(tmp_path, VALID.replace("[notes]", phase + "\n[notes]")))
+    assert reason in message
