@@ -300,6 +300,8 @@ def affected(page: str, block: str, event: Event | None, me: str | None) -> bool
     if kind == "timer.changed":
         return block in ("board_phase", "phone_phase", "control_status")
     if page == "board":
+        if kind == "participant.done":
+            return block == "board_phase"
         return block == "board_main"
     if kind == "spotlight.changed":
         return page == "control" and block == "control_task"
