@@ -362,3 +362,98 @@ async def test_every_screen_meets_wcag_22_aa(
     assert not audit.failures, audit.report()
     assert console_log.errors == [], "\n".join(console_log.errors)
     assert "Traceback" not in live_server.log(1_000_000), live_server.log()
+
+
+async def test_the_health_check_and_the_toolkit_meet_wcag_22_aa(
+    browser: Any, live_server: LiveServer, console_log: ConsoleLog, shots: Any
+) -> None:
+    """The second workshop's rating phases, with the toolkit on screen: an anonymous,
+    moderated room, a running timer, people who said they are done."""
+    base = live_server.base_url
+    audit = Audit(shots)
+    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=30) as http:
+        created = await http.post(
+            "/api/rooms",
+            json={
+                "title": "Oakfield health check",
+                "workshop": "partnership-health-check",
+                "anonymous": True,
+                "moderated": True,
+            },
+        )
+        assert created.status_code == 201, created.text
+        code = created.json()["code"]
+        facilitator = {"Authorization": f"Bearer {created.json()['facilitator_token']}"}
+        people = []
+        for name, perspective in PEOPLE:
+            joined = await http.post(
+                f"/api/rooms/{code}/join", json={"name": name, "perspective": perspective}
+            )
+            assert joined.status_code == 201, joined.text
+            people.append({"Authorization": f"Bearer {joined.json()['token']}"})
+
+        async def call(method: str, path: str, headers: dict[str, str], body: Any = None) -> None:
+            response = await http.request(
+                method, f"/api/rooms/{code}{path}", json=body, headers=headers
+            )
+            assert response.status_code in (200, 201, 204), (path, response.text)
+
+        async def context(viewport: dict[str, int], token: str, **extra: Any) -> Any:
+            ctx = await browser.new_context(
+                viewport=viewport, bypass_csp=True, reduced_motion="reduce", **extra
+            )
+            await ctx.add_cookies([{"name": f"cg_{code}", "value": token, "url": base}])
+            return ctx
+
+        phone_token = people[1]["Authorization"].removeprefix("Bearer ")
+        facilitator_token = facilitator["Authorization"].removeprefix("Bearer ")
+        phone_ctx = await context(PHONE, phone_token, is_mobile=True, has_touch=True)
+        small_ctx = await context(SMALL_PHONE, phone_token, is_mobile=True, has_touch=True)
+        board_ctx = await context(PROJECTOR, facilitator_token)
+        control_ctx = await context(PROJECTOR, facilitator_token)
+
+        async def audit_phase(phase: str) -> None:
+            for ctx, view, label in (
+                (phone_ctx, "phone", f"hc-phone-{phase}"),
+                (small_ctx, "phone", f"hc-phone-320-{phase}"),
+                (board_ctx, "board", f"hc-board-{phase}"),
+                (control_ctx, "control", f"hc-control-{phase}"),
+            ):
+                page = await ctx.new_page()
+                console_log.watch(page, label)
+                await page.goto(f"{base}/rooms/{code}/{view}")
+                await expect(page.locator("#live-seq")).to_be_attached()
+                if "320" in label:
+                    await audit.no_horizontal_scroll(page, label)
+                await audit.axe(page, label, full_page=view != "board")
+                await page.close()
+
+        await audit_phase("lobby")
+        await call("POST", "/phase", facilitator, {"phase": "checklist"})
+        await call("POST", "/timer", facilitator, {"action": "start", "seconds": 600, "lock": True})
+        for index, headers in enumerate(people):
+            for item, option in (("roles", "not-yet"), ("communication", "partly")):
+                await call("PUT", f"/ratings/{item}", headers, {"option": option})
+            if index % 2:
+                await call("POST", "/done", headers, {"done": True})
+        await audit_phase("checklist")
+        await call("POST", "/phase", facilitator, {"phase": "ladder"})
+        await call("POST", "/timer", facilitator, {"action": "start", "seconds": 90})
+        await call("POST", "/timer", facilitator, {"action": "pause"})
+        for headers, stage in zip(
+            people,
+            ("consultation", "deciding-together", "information", "consultation"),
+            strict=True,
+        ):
+            await call("PUT", "/ratings/ladder", headers, {"option": stage})
+        await audit_phase("ladder")
+        await call("POST", "/phase", facilitator, {"phase": "results"})
+        await call("POST", "/document/sign", people[0])
+        await audit_phase("results")
+        for ctx in (phone_ctx, small_ctx, board_ctx, control_ctx):
+            await ctx.close()
+
+    for (rule, label), count in sorted(audit.found.items()):
+        print(f"  {rule} on {label}: {count} node(s)")
+    assert not audit.failures, audit.report()
+    assert console_log.errors == [], "\n".join(console_log.errors)
