@@ -296,4 +296,39 @@
       document.addEventListener("DOMContentLoaded", function () { projector(true); });
     }
   } catch (e) { /* ok */ }
+  // ---- Screen readers on phones hear what changed on the board (a live region) ----
+  function announce(text) {
+    var region = document.getElementById("announcer");
+    if (!region || !text) return;
+    region.textContent = "";
+    setTimeout(function () { region.textContent = text; }, 50);
+  }
+  var notesBefore = null;
+  function noteRings() {
+    var rings = {};
+    document.querySelectorAll("#phone-task .sort-list [id^='sort-']").forEach(function (el) {
+      var head = el.closest(".sort-list").previousElementSibling;
+      rings[el.id] = head && head.classList.contains("ring-head--outer") ? "outer" : "inner";
+    });
+    return rings;
+  }
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    if (evt.detail.target && evt.detail.target.id === "phone-task") notesBefore = noteRings();
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    if (!notesBefore || !evt.detail.target || evt.detail.target.id !== "phone-task") return;
+    var after = noteRings();
+    var added = 0, moved = 0, gone = 0;
+    Object.keys(after).forEach(function (id) {
+      if (!(id in notesBefore)) added += 1;
+      else if (notesBefore[id] !== after[id]) moved += 1;
+    });
+    Object.keys(notesBefore).forEach(function (id) { if (!(id in after)) gone += 1; });
+    notesBefore = null;
+    var parts = [];
+    if (added) parts.push(added === 1 ? "1 new statement" : added + " new statements");
+    if (moved) parts.push(moved === 1 ? "1 statement moved" : moved + " statements moved");
+    if (gone) parts.push(gone === 1 ? "1 statement merged or removed" : gone + " statements merged or removed");
+    announce(parts.join(", "));
+  });
 })();
