@@ -310,11 +310,14 @@ def decide_sign(room: Room, participant_id: str) -> list[Draft]:
     person = room.participant(participant_id)
     if participant_id in room.signatures:
         return []
-    data = {
+    data: dict[str, Any] = {
         "participant_id": participant_id,
         "name": person.name,
         "perspective": person.perspective,
     }
+    if room.options.anonymous and room.phase not in room.options.names_shown:
+        data["facilitator_reads"] = True
+        return [Draft("document.signed", data, actor=participant_id, private_to=participant_id)]
     return [Draft("document.signed", data, actor=participant_id)]
 
 

@@ -55,8 +55,10 @@ class Event:
             return "all"
         if viewer.participant_id == self.private_to:
             return "owner"
-        # A moderated room's facilitator reads notes as they are written.
-        return "owner" if viewer.is_facilitator and self.data.get("moderated") else "others"
+        # A moderated room's facilitator reads notes as they are written; an anonymous
+        # room's facilitator reads names.
+        readable = self.data.get("moderated") or self.data.get("facilitator_reads")
+        return "owner" if viewer.is_facilitator and readable else "others"
 
     def for_viewer(self, viewer: Viewer) -> dict[str, Any]:
         """The event as the contract shows it to `viewer`."""
@@ -80,6 +82,10 @@ def redact(event_type: str, data: dict[str, Any]) -> dict[str, Any]:
     """Hide the private fields of an event from people it is not private to."""
     if event_type in ("note.added", "note.edited"):
         return {**data, "note": {**data["note"], "text": None, "author_id": None}}
+    if event_type == "participant.joined":
+        return {**data, "participant": {**data["participant"], "name": None}}
+    if event_type == "document.signed":
+        return {**data, "name": None}
     if event_type == "contribution.added":
         contribution = {**data["contribution"], "text": None, "author_id": None}
         return {**data, "contribution": contribution}

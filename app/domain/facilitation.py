@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from app.domain.errors import Conflict, Invalid
-from app.domain.events import Draft, Event, iso
+from app.domain.events import Draft, Event
 from app.domain.workshop import WRITING_KINDS
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ class Timer:
         return {
             "phase": self.phase,
             "seconds": self.seconds,
-            "ends_at": iso(self.ends_at) if self.ends_at else None,
+            "ends_at": precise(self.ends_at) if self.ends_at else None,
             "remaining": self.remaining,
             "lock": self.lock,
         }
@@ -74,6 +74,11 @@ class Options:
             "moderated": self.moderated,
             "names_shown": list(self.names_shown),
         }
+
+
+def precise(moment: datetime) -> str:
+    """UTC with microseconds: a countdown must not end a second early."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def timer(room: Room) -> Timer | None:

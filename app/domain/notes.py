@@ -53,6 +53,7 @@ class Note:
             "perspective": self.perspective,
             "merged_into": self.merged_into,
             "revealed": self.revealed,
+            "held": self.held,
         }
 
     def full(self) -> dict[str, Any]:
@@ -232,10 +233,10 @@ def decide_hold(room: Room, *, note_id: str, held: object) -> list[Draft]:
     Releasing a held note after the reveal puts it in the inner circle at once.
     """
     room.ensure_open()
-    if not room.options.moderated:
-        raise Conflict("not_moderated", "Turn on moderation to hold notes back.")
     if not isinstance(held, bool):
         raise Invalid("invalid_held", "held must be true or false.")
+    if held and not room.options.moderated:  # releasing stays possible after moderation ends
+        raise Conflict("not_moderated", "Turn on moderation to hold notes back.")
     target = note(room, note_id)
     if target.removed:
         raise Conflict("note_removed", "That note was removed.")

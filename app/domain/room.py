@@ -206,7 +206,11 @@ class Room:
         if len(self.participants) >= limits.participants:
             raise Conflict("room_full", f"This room is full ({limits.participants} participants).")
         participant = {"id": participant_id, "name": clean_name, "perspective": chosen.id}
-        return [Draft("participant.joined", {"participant": participant}, actor=participant_id)]
+        if facilitation.names_visible(self):
+            return [Draft("participant.joined", {"participant": participant}, actor=participant_id)]
+        # Anonymous: the name goes to the person and the facilitator only (see events.redact).
+        data = {"participant": participant, "facilitator_reads": True}
+        return [Draft("participant.joined", data, actor=participant_id, private_to=participant_id)]
 
     def decide_phase(self, phase: object, *, actor: str = "facilitator") -> list[Draft]:
         if not isinstance(phase, str):
@@ -280,6 +284,7 @@ def _joined(room: Room, event: Event) -> None:
 
 def _phase_changed(room: Room, event: Event) -> None:
     room.phase = event.data["phase"]
+    room.timer = None  # a timer belongs to its phase
 
 
 def _spotlight(room: Room, event: Event) -> None:

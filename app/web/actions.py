@@ -125,7 +125,7 @@ async def set_timer(service: Service, code: str, viewer: Viewer, form: Submitted
     if form["action"] == "start":
         try:
             seconds = round(float(form["minutes"] or "0") * 60)
-        except ValueError:
+        except (ValueError, OverflowError):
             seconds = form["minutes"]
     await service.set_timer(
         code, viewer, form["action"], seconds=seconds, lock=form["lock"] == "true"

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.domain import document, facilitation, grid, notes, ratings
-from app.domain.events import Event, iso
+from app.domain.events import Event
 from app.domain.notes import Note
 from app.domain.room import Participant, Room
 from app.domain.workshop import WRITING_KINDS
@@ -102,7 +102,7 @@ def _timer(room: Room) -> dict[str, Any] | None:
     left = current.left(datetime.now(UTC))
     return {
         "running": current.running,
-        "ends_at": iso(current.ends_at) if current.ends_at else "",
+        "ends_at": facilitation.precise(current.ends_at) if current.ends_at else "",
         "left": left,
         "clock": f"{left // 60}:{left % 60:02d}",
         "lock": current.lock,
@@ -302,6 +302,8 @@ def affected(page: str, block: str, event: Event | None, me: str | None) -> bool
     if page == "board":
         if kind == "participant.done":
             return block == "board_phase"
+        if kind in PEOPLE_EVENTS:
+            return block in ("board_phase", "board_main")
         return block == "board_main"
     if kind == "spotlight.changed":
         return page == "control" and block == "control_task"
@@ -318,6 +320,8 @@ def affected(page: str, block: str, event: Event | None, me: str | None) -> bool
         return False
     if kind == "rating.set":
         return bool(event.data.get("participant_id") == me)
+    if kind == "options.changed":  # names shown or hidden (the document's signatories)
+        return True
     if kind in NOTE_EVENTS:
         private = event.private_to
         return private is None or private == me
