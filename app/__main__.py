@@ -29,6 +29,7 @@ def main() -> None:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        ws="app.web.keepalive:Protocol",
         ws_per_message_deflate=False,
         ws_max_size=settings.max_body_bytes,
         # A phone that vanished (battery, Wi-Fi) is noticed within interval + timeout (40 s).

@@ -7,8 +7,12 @@ on Linux is CLOCK_MONOTONIC and so comparable across processes.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
 import re
+import socket
+import struct
 import time
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as EventType
@@ -141,3 +145,80 @@ async def _join_storm(base: str, code: str, people: list[tuple[str, str, float]]
 
 def join_process(base: str, code: str, people: list[tuple[str, str, float]], out: Any) -> None:
     out.put(asyncio.run(_join_storm(base, code, people)))
+
+
+class StalledPeer:
+    """A websocket client that completes the handshake and then stops reading.
+
+    A plain TCP socket with a small receive buffer: the upgrade is written by
+    hand, the 101 read byte by byte, and nothing after it until `drain()`, so
+    the server's sends back up into its kernel buffer, its transport buffer
+    and then the socket's outbox. No pong is sent either.
+    """
+
+    def __init__(self, port: int, path: str, headers: dict[str, str], rcvbuf: int = 4096) -> None:
+        self.port, self.path, self.headers = port, path, headers
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+
+    def open(self) -> float:
+        """Upgrade; return the time the 101 was read."""
+        self.sock.settimeout(10.0)
+        self.sock.connect(("127.0.0.1", self.port))
+        key = base64.b64encode(os.urandom(16)).decode()
+        lines = [
+            f"GET {self.path} HTTP/1.1",
+            f"Host: 127.0.0.1:{self.port}",
+            "Upgrade: websocket",
+            "Connection: Upgrade",
+            f"Sec-WebSocket-Key: {key}",
+            "Sec-WebSocket-Version: 13",
+            *(f"{name}: {value}" for name, value in self.headers.items()),
+        ]
+        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        head = b""
+        while not head.endswith(b"\r\n\r\n"):
+            byte = self.sock.recv(1)
+            if not byte:
+                raise ConnectionError(f"closed during the handshake: {head!r}")
+            head += byte
+        if not head.startswith(b"HTTP/1.1 101"):
+            raise ConnectionError(head.decode(errors="replace"))
+        return time.monotonic()
+
+    def drain(self, within: float = 20.0, quiet: float = 1.5) -> list[tuple[int, bytes]]:
+        """Read again: every frame the server had sent, as (opcode, payload), until quiet."""
+        data = bytearray()
+        deadline = time.monotonic() + within
+        self.sock.settimeout(quiet)
+        while time.monotonic() < deadline:
+            try:
+                chunk = self.sock.recv(1 << 20)
+            except OSError:  # quiet (timeout) or reset
+                break
+            if not chunk:
+                break
+            data += chunk
+        return parse_frames(bytes(data))
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+def parse_frames(data: bytes) -> list[tuple[int, bytes]]:
+    """The complete, unmasked (server) websocket frames in `data`."""
+    frames: list[tuple[int, bytes]] = []
+    at = 0
+    while at + 2 <= len(data):
+        opcode, length, start = data[at] & 0x0F, data[at + 1] & 0x7F, at + 2
+        if length == 126:
+            (length,) = struct.unpack("!H", data[start : start + 2])
+            start += 2
+        elif length == 127:
+            (length,) = struct.unpack("!Q", data[start : start + 8])
+            start += 8
+        if start + length > len(data):
+            break
+        frames.append((opcode, data[start : start + length]))
+        at = start + length
+    return frames

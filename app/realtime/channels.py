@@ -123,9 +123,10 @@ class Mailbox:
             finally:
                 self._room = None
 
-    def drop_oldest(self) -> None:
-        if self._items:
-            self._items.popleft()
+    def clear(self) -> None:
+        self._items.clear()
+        if self._room is not None and not self._room.done():
+            self._room.set_result(None)
 
 
 @dataclass(eq=False, slots=True)
@@ -162,9 +163,11 @@ class Connection:
         if self.close_code is not None:
             return
         self.close_code, self.close_reason = code, reason
-        if self.outbox.full():
-            self.outbox.drop_oldest()
-        self.outbox.push(None)
+        if code == CLOSE_TOO_SLOW:
+            # Nothing more for a client that stopped reading: it resumes from the last
+            # event it did read (no gap), and its backlog is freed at once.
+            self.outbox.clear()
+        self.outbox.push(None)  # the close goes out after what is queued, even if full
 
 
 class RoomChannel:

@@ -22,6 +22,9 @@ from app.web.errors import error_response
 
 INBOUND_BURST = 20
 INBOUND_INTERVAL = 1.0
+SEND_TIMEOUT = 40.0
+"""A message the peer has not taken within this (the keepalive's 20 s + 20 s) means it
+is gone: the socket is let go of, its outbox freed, its presence ended."""
 """A socket may send 20 messages at once, then one a second (the channels only push)."""
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -56,19 +59,28 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
     service = get_service(websocket)
     channel = await service.channels.channel(connection.code)
     await websocket.accept()
+    main = asyncio.current_task()
+    stuck = False
 
     async def send() -> None:
+        nonlocal stuck
         try:
             while True:
                 message = await connection.outbox.get()
                 if message is None:
                     if websocket.application_state == WebSocketState.CONNECTED:
-                        await websocket.close(
-                            connection.close_code or 1000, connection.close_reason
+                        await asyncio.wait_for(
+                            websocket.close(connection.close_code or 1000, connection.close_reason),
+                            SEND_TIMEOUT,
                         )
                     return
-                await websocket.send_text(message)
+                # A send that cannot finish means the peer stopped reading long ago.
+                await asyncio.wait_for(websocket.send_text(message), SEND_TIMEOUT)
                 del message  # an idle socket must not pin its last message
+        except TimeoutError:  # the peer vanished with data on its way: let go of it
+            stuck = True
+            if main is not None:
+                main.cancel()
         except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
             return
 
@@ -83,6 +95,11 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
                 connection.close(1008, "too many messages")
                 continue
             inbound.spend("socket")
+    except asyncio.CancelledError:
+        if not stuck:
+            raise
+        if main is not None:
+            main.uncancel()
     except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
         pass
     finally:

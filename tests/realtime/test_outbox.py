@@ -1,0 +1,63 @@
+"""A socket's bounded outbox (app/realtime/channels.py): what a client that stops
+reading is sent before it is closed with 1013.
+
+The real-server version (kernel buffers, uvicorn) is in
+tests/reliability/test_dead_peer.py; here the outbox alone, deterministically.
+"""
+
+from __future__ import annotations
+
+from app.domain.events import Viewer
+from app.realtime.channels import CLOSE_TOO_SLOW, SEND_QUEUE, Connection
+
+
+def stalled_connection() -> Connection:
+    """A phone's connection whose sender has stopped draining the outbox."""
+    return Connection("ABCDEF", Viewer("participant", "p1"), "html")
+
+
+async def drain(connection: Connection) -> list[str | None]:
+    """What the sender would write, in order, once the client reads again."""
+    out: list[str | None] = []
+    while True:
+        item = await connection.outbox.get()
+        out.append(item)
+        if item is None:
+            return out
+
+
+async def test_a_full_outbox_closes_the_socket_with_1013_and_stops_growing() -> None:
+    connection = stalled_connection()
+    for n in range(SEND_QUEUE):
+        connection.offer(f"event {n}")
+    assert connection.close_code is None
+    connection.offer(f"event {SEND_QUEUE}")  # one more than the bound: too slow
+    assert (connection.close_code, connection.close_reason) == (
+        CLOSE_TOO_SLOW,
+        "too slow: reconnect to catch up",
+    )
+    for n in range(SEND_QUEUE + 1, 3 * SEND_QUEUE):  # later events are not queued
+        connection.offer(f"event {n}")
+    sent = await drain(connection)
+    assert sent[-1] is None  # then the close
+    assert len(sent) <= SEND_QUEUE + 1
+    assert f"event {SEND_QUEUE}" not in sent
+
+
+async def test_a_slow_client_is_closed_at_once_with_no_gap() -> None:
+    """Its backlog is dropped whole, so the close goes out next and the client, which
+    resumes with since=<the last event it read>, misses nothing."""
+    connection = stalled_connection()
+    for n in range(SEND_QUEUE + 1):
+        connection.offer(f"event {n}")
+    assert await drain(connection) == [None]
+    assert connection.close_code == CLOSE_TOO_SLOW
+
+
+async def test_other_closes_go_out_after_everything_queued() -> None:
+    connection = stalled_connection()
+    for n in range(SEND_QUEUE):
+        connection.offer(f"event {n}")
+    connection.close(1012, "restarting")
+    sent = await drain(connection)
+    assert sent == [*(f"event {n}" for n in range(SEND_QUEUE)), None]
