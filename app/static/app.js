@@ -242,6 +242,8 @@
         el.classList.add("timer--up");
         var label = el.querySelector(".timer__label");
         if (label) label.textContent = "Time is up";
+        var lock = el.querySelector(".timer__lock");
+        if (lock) lock.textContent = "writing closed";
       }
     });
   }
@@ -273,11 +275,17 @@
     }
   });
   // A moved note is re-rendered in its new circle: keep the keyboard on it.
+  // Both the form's answer and the websocket's copy of the update re-render the
+  // circles: refocus after each, until the user moves focus or the pointer elsewhere.
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (!focusNote) return;
     var el = document.getElementById(focusNote);
-    if (el) { el.focus(); focusNote = null; }
+    if (el && el !== document.activeElement) el.focus();
   });
+  document.addEventListener("focusin", function (evt) {
+    if (focusNote && evt.target.id !== focusNote) focusNote = null;
+  });
+  document.addEventListener("pointerdown", function () { focusNote = null; });
 
   // ---- Projector mode (board): high contrast, larger type; remembered per screen ----
   function projector(on) {
