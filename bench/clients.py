@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import re
@@ -147,22 +148,64 @@ def join_process(base: str, code: str, people: list[tuple[str, str, float]], out
     out.put(asyncio.run(_join_storm(base, code, people)))
 
 
+@dataclass
+class Frame:
+    """A server websocket frame (a text message with its continuations joined)."""
+
+    opcode: int
+    payload: bytes
+
+    @property
+    def close(self) -> tuple[int, str]:
+        """A close frame's (code, reason)."""
+        code: int = struct.unpack("!H", self.payload[:2])[0]
+        return code, self.payload[2:].decode(errors="replace")
+
+
+def parse_frames(data: bytes) -> list[Frame]:
+    """The complete server frames (unmasked) in `data`."""
+    frames: list[Frame] = []
+    at = 0
+    while at + 2 <= len(data):
+        opcode, length, start = data[at] & 0x0F, data[at + 1] & 0x7F, at + 2
+        if length == 126:
+            (length,) = struct.unpack("!H", data[start : start + 2])
+            start += 2
+        elif length == 127:
+            (length,) = struct.unpack("!Q", data[start : start + 8])
+            start += 8
+        if start + length > len(data):
+            break
+        payload = data[start : start + length]
+        if opcode == 0 and frames:  # a continuation: part of the previous message
+            frames[-1].payload += payload
+        else:
+            frames.append(Frame(opcode, payload))
+        at = start + length
+    return frames
+
+
 class StalledPeer:
     """A websocket client that completes the handshake and then stops reading.
 
-    A plain TCP socket with a small receive buffer: the upgrade is written by
-    hand, the 101 read byte by byte, and nothing after it until `drain()`, so
-    the server's sends back up into its kernel buffer, its transport buffer
-    and then the socket's outbox. No pong is sent either.
+    A plain TCP socket (optionally with a small receive buffer): the upgrade is
+    written by hand, the 101 read byte by byte, and nothing after it until
+    `drain()`, so the server's sends back up into its kernel buffer, its
+    transport buffer and then the socket's outbox. No pong is sent either: to
+    the server it is a phone that vanished. Used by the benchmark and by
+    tests/reliability/test_dead_peer.py.
     """
 
-    def __init__(self, port: int, path: str, headers: dict[str, str], rcvbuf: int = 4096) -> None:
+    def __init__(
+        self, port: int, path: str, headers: dict[str, str], rcvbuf: int | None = 4096
+    ) -> None:
         self.port, self.path, self.headers = port, path, headers
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        if rcvbuf is not None:  # before connect(), so the window is small from the start
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
 
     def open(self) -> float:
-        """Upgrade; return the time the 101 was read."""
+        """Upgrade; return the time the 101 was read (reading not one byte more)."""
         self.sock.settimeout(10.0)
         self.sock.connect(("127.0.0.1", self.port))
         key = base64.b64encode(os.urandom(16)).decode()
@@ -177,7 +220,7 @@ class StalledPeer:
         ]
         self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
         head = b""
-        while not head.endswith(b"\r\n\r\n"):
+        while not head.endswith(b"\r\n\r\n"):  # byte by byte: leave every frame unread
             byte = self.sock.recv(1)
             if not byte:
                 raise ConnectionError(f"closed during the handshake: {head!r}")
@@ -186,8 +229,8 @@ class StalledPeer:
             raise ConnectionError(head.decode(errors="replace"))
         return time.monotonic()
 
-    def drain(self, within: float = 20.0, quiet: float = 1.5) -> list[tuple[int, bytes]]:
-        """Read again: every frame the server had sent, as (opcode, payload), until quiet."""
+    def drain(self, within: float = 20.0, quiet: float = 1.5) -> list[Frame]:
+        """Read again: every frame the server had sent, until it goes quiet."""
         data = bytearray()
         deadline = time.monotonic() + within
         self.sock.settimeout(quiet)
@@ -201,24 +244,13 @@ class StalledPeer:
             data += chunk
         return parse_frames(bytes(data))
 
+    def reply_close(self) -> None:
+        """Echo a close frame (masked, as a client must), ending the closing handshake."""
+        mask = os.urandom(4)
+        payload = struct.pack("!H", 1000)
+        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+        with contextlib.suppress(OSError):
+            self.sock.sendall(bytes([0x88, 0x80 | len(payload)]) + mask + masked)
+
     def close(self) -> None:
         self.sock.close()
-
-
-def parse_frames(data: bytes) -> list[tuple[int, bytes]]:
-    """The complete, unmasked (server) websocket frames in `data`."""
-    frames: list[tuple[int, bytes]] = []
-    at = 0
-    while at + 2 <= len(data):
-        opcode, length, start = data[at] & 0x0F, data[at + 1] & 0x7F, at + 2
-        if length == 126:
-            (length,) = struct.unpack("!H", data[start : start + 2])
-            start += 2
-        elif length == 127:
-            (length,) = struct.unpack("!Q", data[start : start + 8])
-            start += 8
-        if start + length > len(data):
-            break
-        frames.append((opcode, data[start : start + length]))
-        at = start + length
-    return frames

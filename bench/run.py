@@ -18,7 +18,6 @@ import re
 import shutil
 import socket
 import statistics
-import struct
 import subprocess
 import sys
 import tempfile
@@ -34,7 +33,7 @@ from typing import Any
 
 import httpx
 
-from bench.clients import Conn, StalledPeer, fanout_process, join_process
+from bench.clients import Conn, Frame, StalledPeer, fanout_process, join_process
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -570,14 +569,13 @@ def slow_clients(
 
 
 def stalled_drop(
-    frames: list[tuple[int, bytes]], stall_seq: int, opened: float, sent_at: dict[int, float]
+    frames: list[Frame], stall_seq: int, opened: float, sent_at: dict[int, float]
 ) -> dict[str, Any]:
     """What a stalled phone was sent before its close, and when the server gave up on it."""
-    texts = [payload for opcode, payload in frames if opcode == 0x1]
-    closes = [payload for opcode, payload in frames if opcode == 0x8]
+    texts = [f.payload for f in frames if f.opcode == 0x1]
+    closes = [f.close for f in frames if f.opcode == 0x8]
     seqs = [int(SEQ.findall(t)[-1]) for t in texts if SEQ.search(t)]
-    code = struct.unpack("!H", closes[-1][:2])[0] if closes else None
-    reason = closes[-1][2:].decode(errors="replace") if closes else ""
+    code, reason = closes[-1] if closes else (None, "")
     last = max(seqs, default=stall_seq)
     # The event after the last one it was sent found the outbox full.
     dropped = last + 1 if code == 1013 and last + 1 in sent_at else None

@@ -266,6 +266,7 @@ def test_entering_sorting_reveals_every_note_into_the_inner_circle(room: Room) -
             "perspective": "health",
             "merged_into": None,
             "revealed": True,
+            "held": False,
         },
         {
             "id": "b1",
@@ -275,6 +276,7 @@ def test_entering_sorting_reveals_every_note_into_the_inner_circle(room: Room) -
             "perspective": "education",
             "merged_into": None,
             "revealed": True,
+            "held": False,
         },
     ]
     commit(room, drafts)

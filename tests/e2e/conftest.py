@@ -85,7 +85,10 @@ class ConsoleLog:
     # While True, failed websocket connections are expected (the server is down).
     server_down: bool = False
 
-    def watch(self, page: Any, label: str) -> None:
+    def watch(self, page: Any, label: str, *, dialogs: list[str] | None = None) -> None:
+        """Record the page's console errors; with `dialogs`, also every alert, confirm or
+        prompt it opens (dismissed, so a confirmed action is cancelled)."""
+
         def on_console(message: Any) -> None:
             if message.type != "error":
                 return
@@ -100,6 +103,13 @@ class ConsoleLog:
 
         page.on("console", on_console)
         page.on("pageerror", on_page_error)
+        if dialogs is not None:
+
+            async def on_dialog(dialog: Any) -> None:
+                dialogs.append(f"[{label}] {dialog.type}: {dialog.message}")
+                await dialog.dismiss()
+
+            page.on("dialog", on_dialog)
 
 
 @pytest.fixture

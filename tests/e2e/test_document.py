@@ -35,7 +35,7 @@ GOALS = ["Share information early and safely", "One plan per family", "Joint tra
 MISSION = "Every child in Oakfield thrives because we work as one team."
 MISSION_FIXED = "Every child in Oakfield thrives because we work as one team — Ünïcødé ✓"
 MEANS = "Sharing responsibility for every child's wellbeing"
-CLOSED_MESSAGE = "The session has closed; the joint statement can no longer be changed."
+CLOSED_MESSAGE = "The session has closed; the document can no longer be changed."
 
 
 async def mark_no_reload(page: Any) -> None:
@@ -57,13 +57,7 @@ async def test_document_sign_fix_close_and_download(
     dialogs: list[str] = []
 
     def watch(page: Any, label: str) -> None:
-        console_log.watch(page, label)
-
-        async def on_dialog(dialog: Any) -> None:
-            dialogs.append(f"[{label}] {dialog.type}: {dialog.message}")
-            await dialog.dismiss()
-
-        page.on("dialog", on_dialog)
+        console_log.watch(page, label, dialogs=dialogs)
 
     # 1. The facilitator creates the room; the board opens; three phones join.
     desk = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
@@ -144,7 +138,7 @@ async def test_document_sign_fix_close_and_download(
             await expect(doc.locator("#doc-goals .doc__items li")).to_have_text(GOALS)
             await expect(doc.locator("#doc-mission .doc__text")).to_have_text(MISSION)
             await expect(doc.locator("#doc-agreement .doc__entry--draft")).to_contain_text(MEANS)
-            await expect(page.locator("#sign-button")).to_have_text("Sign the joint statement")
+            await expect(page.locator("#sign-button")).to_have_text("Sign the document")
             await expect(page.locator("#sign-button")).to_be_visible()
         await expect(board.locator("#board-phase .board__phase-title")).to_have_text(
             DOCUMENT, timeout=LIVE

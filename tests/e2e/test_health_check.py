@@ -190,13 +190,7 @@ async def test_health_check_rate_ladder_sign_export(
     dialogs: list[str] = []
 
     def watch(page: Any, label: str) -> None:
-        console_log.watch(page, label)
-
-        async def on_dialog(dialog: Any) -> None:
-            dialogs.append(f"[{label}] {dialog.type}: {dialog.message}")
-            await dialog.dismiss()
-
-        page.on("dialog", on_dialog)
+        console_log.watch(page, label, dialogs=dialogs)
 
     # 1. The facilitator creates the room from the home page, choosing the workshop.
     desk = await browser.new_context(viewport=DESKTOP, accept_downloads=True)

@@ -84,13 +84,7 @@ async def test_task11_write_sort_agree(
     dialogs: list[str] = []
 
     def watch(page: Any, label: str) -> None:
-        console_log.watch(page, label)
-
-        async def on_dialog(dialog: Any) -> None:
-            dialogs.append(f"[{label}] {dialog.type}: {dialog.message}")
-            await dialog.dismiss()
-
-        page.on("dialog", on_dialog)
+        console_log.watch(page, label, dialogs=dialogs)
 
     # 1. The facilitator creates the room; the board opens; three phones join.
     desk = await browser.new_context(viewport=DESKTOP)

@@ -73,13 +73,7 @@ async def test_facilitator_toolkit(
     dialogs: list[str] = []
 
     def watch(page: Any, label: str) -> None:
-        console_log.watch(page, label)
-
-        async def on_dialog(dialog: Any) -> None:
-            dialogs.append(f"[{label}] {dialog.type}: {dialog.message}")
-            await dialog.dismiss()
-
-        page.on("dialog", on_dialog)
+        console_log.watch(page, label, dialogs=dialogs)
 
     api = httpx.AsyncClient(base_url=base, trust_env=False, timeout=10)
     try:

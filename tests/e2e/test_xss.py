@@ -209,13 +209,7 @@ async def test_user_text_is_shown_literally_and_never_runs(
     pages: dict[str, Any] = {}
 
     def watch(page: Any, label: str) -> None:
-        console_log.watch(page, label)
-
-        async def on_dialog(dialog: Any) -> None:
-            dialogs.append(f"[{label}] {dialog.type}: {dialog.message}")
-            await dialog.dismiss()
-
-        page.on("dialog", on_dialog)
+        console_log.watch(page, label, dialogs=dialogs)
 
     async def clean(page: Any, label: str) -> None:
         found = await page.evaluate(SCAN)

@@ -17,16 +17,12 @@ Detection times are printed (`pytest -s`, or the captured output on failure).
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
-import os
 import re
 import shutil
-import socket
-import struct
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,6 +32,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from app.realtime.channels import CLOSE_TOO_SLOW, SEND_QUEUE
+from bench.clients import StalledPeer
 from tests.servers import APP, LiveServer, free_port
 
 PING_SETTINGS = ("WS_PING_INTERVAL_SECONDS", "WS_PING_TIMEOUT_SECONDS")
@@ -192,104 +189,6 @@ async def snapshot(http: httpx.AsyncClient, room: Room) -> tuple[int, dict[str, 
 
 # ------------------------------------------------------------------ the peers
 @dataclass
-class Frame:
-    opcode: int
-    payload: bytes
-
-    @property
-    def close(self) -> tuple[int, str]:
-        code: int = struct.unpack("!H", self.payload[:2])[0]
-        return code, self.payload[2:].decode()
-
-
-def parse_frames(data: bytes) -> list[Frame]:
-    """The complete server frames (unmasked) in `data`."""
-    frames: list[Frame] = []
-    at = 0
-    while at + 2 <= len(data):
-        opcode, length, start = data[at] & 0x0F, data[at + 1] & 0x7F, at + 2
-        if length == 126:
-            (length,) = struct.unpack("!H", data[start : start + 2])
-            start += 2
-        elif length == 127:
-            (length,) = struct.unpack("!Q", data[start : start + 8])
-            start += 8
-        if start + length > len(data):
-            break
-        payload = data[start : start + length]
-        if opcode == 0 and frames:  # a continuation: part of the previous message
-            frames[-1].payload += payload
-        else:
-            frames.append(Frame(opcode, payload))
-        at = start + length
-    return frames
-
-
-class SilentPeer:
-    """A websocket client that completes the handshake, then reads nothing and answers
-    nothing (no pong): a phone that vanished, or a page that stopped reading."""
-
-    def __init__(
-        self, port: int, path: str, headers: dict[str, str], rcvbuf: int | None = None
-    ) -> None:
-        self.port, self.path, self.headers = port, path, headers
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        if rcvbuf is not None:  # before connect(), so the window is small from the start
-            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-
-    def open(self) -> float:
-        """Upgrade by hand; return when the 101 was read (reading not one byte more)."""
-        self.sock.settimeout(10.0)
-        self.sock.connect(("127.0.0.1", self.port))
-        key = base64.b64encode(os.urandom(16)).decode()
-        lines = [
-            f"GET {self.path} HTTP/1.1",
-            f"Host: 127.0.0.1:{self.port}",
-            "Upgrade: websocket",
-            "Connection: Upgrade",
-            f"Sec-WebSocket-Key: {key}",
-            "Sec-WebSocket-Version: 13",
-            *(f"{name}: {value}" for name, value in self.headers.items()),
-        ]
-        self.sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
-        head = b""
-        while not head.endswith(b"\r\n\r\n"):  # byte by byte: leave every frame unread
-            byte = self.sock.recv(1)
-            assert byte, f"connection closed during the handshake: {head!r}"
-            head += byte
-        assert head.startswith(b"HTTP/1.1 101"), head.decode(errors="replace")
-        return time.monotonic()
-
-    def drain(self, within: float = 20.0, quiet: float = 1.5) -> list[Frame]:
-        """Start reading again: everything the server had queued, until it goes quiet."""
-        data = bytearray()
-        deadline = time.monotonic() + within
-        self.sock.settimeout(quiet)
-        while time.monotonic() < deadline:
-            try:
-                chunk = self.sock.recv(1 << 20)
-            except TimeoutError:
-                break
-            except OSError:
-                break
-            if not chunk:
-                break
-            data += chunk
-        return parse_frames(bytes(data))
-
-    def reply_close(self) -> None:
-        """Echo a close frame (masked, as a client must), ending the closing handshake."""
-        mask = os.urandom(4)
-        payload = struct.pack("!H", 1000)
-        masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
-        with suppress(OSError):
-            self.sock.sendall(bytes([0x88, 0x80 | len(payload)]) + mask + masked)
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-@dataclass
 class Listener:
     """A well-behaved client: reads everything as it comes (and so answers every ping)."""
 
@@ -374,10 +273,11 @@ async def test_silent_phone_is_dropped_by_the_keepalive_ping(
         await asyncio.wait_for(steady.opened.wait(), 10)
 
         # The silent phone opens its live channel as a phone's page does (room cookie).
-        peer = SilentPeer(
+        peer = StalledPeer(
             server.port,
             f"/rooms/{room.code}/live?view=phone",
             {"Cookie": f"cg_{room.code}={room.tokens[0]}"},
+            rcvbuf=None,
         )
         try:
             opened_at = await asyncio.to_thread(peer.open)
@@ -422,7 +322,7 @@ class Scene:
     room: Room
     steady: Listener
     steady_phone: Listener
-    peer: SilentPeer
+    peer: StalledPeer
     opened_at: float
     """When the stalled phone's handshake completed: it reads nothing from then on."""
     first: int
@@ -446,7 +346,7 @@ async def stalled_phone(server: LiveServer, http: httpx.AsyncClient) -> AsyncIte
             )
         ),
     ]
-    peer = SilentPeer(
+    peer = StalledPeer(
         server.port,
         f"/rooms/{room.code}/live?view=phone",
         {"Cookie": f"cg_{room.code}={room.tokens[0]}"},
