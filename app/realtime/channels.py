@@ -142,6 +142,9 @@ class Connection:
     close_reason: str = ""
     last_seq: int = 0
     pending: list[Event] | None = field(default_factory=list)
+    on_too_slow: Callable[[Connection], None] | None = None
+    """Set by the channel: a socket closed for being too slow leaves the room at once,
+    even while its sender is still stuck writing to it."""
 
     async def put(self, message: str) -> None:
         """Queue a message, waiting for room (a snapshot or replay is never dropped)."""
@@ -155,6 +158,8 @@ class Connection:
             return
         if self.outbox.full():
             self.close(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
+            if self.on_too_slow is not None:
+                self.on_too_slow(self)
             return
         self.outbox.push(message)
 
@@ -197,6 +202,7 @@ class RoomChannel:
         self._initial: tuple[tuple[int, int], dict[str, str]] = ((-1, -1), {})
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
+        self._dropping: set[asyncio.Task[None]] = set()
 
     # -------------------------------------------------------------- lifecycle
     async def start(self) -> None:
@@ -307,6 +313,7 @@ class RoomChannel:
         any the snapshot or replay already covered.
         """
         self.connections.add(connection)
+        connection.on_too_slow = self._drop
         connection.pending = []
         try:
             room = await self.source.advance(self.code, self.delivered)
@@ -350,7 +357,15 @@ class RoomChannel:
             self._initial = (key, {})
         return self._initial[1]
 
+    def _drop(self, connection: Connection) -> None:
+        task = asyncio.create_task(self.detach(connection))
+        self._dropping.add(task)
+        task.add_done_callback(self._dropping.discard)
+
     async def detach(self, connection: Connection) -> None:
+        """Let go of a socket (once: a dropped socket's handler detaches it again)."""
+        if connection not in self.connections:
+            return
         self.connections.discard(connection)
         await self._presence_change(connection, -1)
         if not self.connections:
