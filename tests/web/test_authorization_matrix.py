@@ -9,6 +9,7 @@ the wrong role; anything else for the right role may be 2xx or a domain refusal
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -122,6 +123,35 @@ ENDPOINTS = [
     Endpoint("document-md", "GET", "/api/rooms/{code}/document.md", MEMBER, phase="document"),
     Endpoint("document-html", "GET", "/api/rooms/{code}/document.html", MEMBER, phase="document"),
     Endpoint("sign", "POST", "/api/rooms/{code}/document/sign", PARTICIPANT, phase="document"),
+    # The facilitator's toolkit and rating phases.
+    Endpoint("duplicate", "POST", "/api/rooms/{code}/duplicate", FACILITATOR, json={}),
+    Endpoint(
+        "timer",
+        "POST",
+        "/api/rooms/{code}/timer",
+        FACILITATOR,
+        phase="purpose-write",
+        json={"action": "start", "seconds": 300},
+    ),
+    Endpoint("done", "POST", "/api/rooms/{code}/done", PARTICIPANT, phase="purpose-write", json={}),
+    Endpoint(
+        "options", "PATCH", "/api/rooms/{code}/options", FACILITATOR, json={"anonymous": True}
+    ),
+    Endpoint(
+        "hold-note",
+        "POST",
+        "/api/rooms/{code}/notes/{note}/hold",
+        FACILITATOR,
+        phase="purpose-write",
+        json={"held": True},
+    ),
+    Endpoint(
+        "rate",
+        "PUT",
+        "/api/rooms/{code}/ratings/roles",
+        PARTICIPANT,
+        json={"option": "not-yet"},
+    ),
 ]
 
 
@@ -317,3 +347,27 @@ def test_anyone_may_list_workshops_and_join(client: TestClient) -> None:
     code = make_room(client)["code"]
     joined = client.post(f"/api/rooms/{code}/join", json={"name": "Ana", "perspective": "health"})
     assert joined.status_code == 201, joined.text
+
+
+def test_the_matrix_names_every_room_endpoint(client: TestClient) -> None:
+    """A new endpoint under /api/rooms/{code} cannot be left out of the matrix."""
+    listed = {(e.method, e.path) for e in ENDPOINTS}
+    listed.add(("POST", "/api/rooms/{code}/join"))  # anyone with the code: test_api_rooms
+    paths = client.get("/openapi.json").json()["paths"]
+    routes = {
+        (method.upper(), path)
+        for path, operations in paths.items()
+        if path.startswith("/api/rooms/{code}")
+        for method in operations
+    }
+    assert len(routes) > 20
+    concrete = {
+        (m, p) for m, p in routes if not any(lm == m and _matches(lp, p) for lm, lp in listed)
+    }
+    assert concrete == set()
+
+
+def _matches(listed: str, route: str) -> bool:
+    """`…/grid/mission/contributions` stands for `…/grid/{row}/contributions`."""
+    pattern = re.sub(r"\\\{[a-z_]+\\\}", "[^/]+", re.escape(route))
+    return re.fullmatch(pattern, listed) is not None
