@@ -141,6 +141,8 @@ def _spotlit_note(room: Room) -> dict[str, Any] | None:
     """The note the facilitator spotlighted, with the notes merged into it."""
     if not room.spotlight or not room.spotlight.startswith("note:"):
         return None
+    if room.current_phase.kind not in ("sort-notes", "agree"):  # where notes are discussed
+        return None
     found = room.notes.get(room.spotlight.removeprefix("note:"))
     if found is None or not found.active or not found.revealed:
         return None

@@ -878,3 +878,13 @@ def test_a_held_note_can_be_released_after_moderation_ends(client: TestClient) -
         "Keep this back for now",
         False,
     )
+
+
+def test_a_spotlit_note_shows_only_where_notes_are_discussed(room: Room) -> None:
+    room.phase("purpose-write")
+    note = room.note("priya", "Every child is seen early")
+    room.phase("purpose-sort")
+    room.ok(room.post("fac", "/spotlight", {"target": f"note:{note}"}))
+    assert 'id="board-spotlight-note"' in room.page("fac", "board")
+    room.phase("grid-write")
+    assert 'id="board-spotlight-note"' not in room.page("fac", "board")
