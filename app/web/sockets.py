@@ -22,10 +22,10 @@ from app.web.errors import error_response
 
 INBOUND_BURST = 20
 INBOUND_INTERVAL = 1.0
+"""A socket may send 20 messages at once, then one a second (the channels only push)."""
 SEND_TIMEOUT = 40.0
 """A message the peer has not taken within this (the keepalive's 20 s + 20 s) means it
 is gone: the socket is let go of, its outbox freed, its presence ended."""
-"""A socket may send 20 messages at once, then one a second (the channels only push)."""
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
