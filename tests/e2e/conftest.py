@@ -7,6 +7,7 @@ facilitator's laptop does when the server restarts mid-session).
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -133,3 +134,27 @@ def shots(tmp_path: Path) -> Any:
         return path
 
     return take
+
+
+async def create_room_from_home(
+    page: Any,
+    base: str,
+    *,
+    title: str = "Oakfield partnership",
+    setting: str = "Oakfield Primary School",
+    workshop: str | None = None,
+) -> tuple[str, str]:
+    """The facilitator's way in: the home page's form, then the control view.
+
+    Returns the room code and the facilitator token (the cookie the browser got)."""
+    await page.goto(f"{base}/")
+    await page.get_by_label("Session title").fill(title)
+    await page.get_by_label("Educational setting").fill(setting)
+    if workshop is not None:
+        await page.get_by_label("Workshop").select_option(label=workshop)
+    await page.get_by_role("button", name="Create room").click()
+    await page.wait_for_url(re.compile(r"/rooms/[A-Z0-9]+/control$"))
+    code = (await page.locator(".control__code-value").inner_text()).strip()
+    cookies = await page.context.cookies(base)
+    token: str = next(c["value"] for c in cookies if c["name"] == f"cg_{code}")
+    return code, token

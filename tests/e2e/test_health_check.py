@@ -22,7 +22,7 @@ import pytest
 from markdown_it import MarkdownIt
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer
+from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
 from tests.servers import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -196,13 +196,9 @@ async def test_health_check_rate_ladder_sign_export(
     desk = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
     control = await desk.new_page()
     watch(control, "control")
-    await control.goto(f"{base}/")
-    await control.get_by_label("Session title").fill(TITLE)
-    await control.get_by_label("Educational setting").fill(SETTING)
-    await control.get_by_label("Workshop").select_option(label=WORKSHOP["title"])
-    await control.get_by_role("button", name="Create room").click()
-    await control.wait_for_url(re.compile(r"/rooms/[A-Z0-9]+/control$"))
-    code = (await control.locator(".control__code-value").inner_text()).strip()
+    code, _token = await create_room_from_home(
+        control, base, title=TITLE, setting=SETTING, workshop=WORKSHOP["title"]
+    )
     await expect(control.locator(".stepper__button")).to_have_text(
         [f"{n}{p['title']}" for n, p in enumerate(WORKSHOP["phases"], start=1)]
     )

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer
+from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
 
 pytestmark = pytest.mark.e2e
 
@@ -90,13 +90,7 @@ async def test_task11_write_sort_agree(
     desk = await browser.new_context(viewport=DESKTOP)
     control = await desk.new_page()
     watch(control, "control")
-    await control.goto(f"{base}/")
-    await control.get_by_label("Session title").fill("Oakfield partnership")
-    await control.get_by_label("Educational setting").fill("Oakfield Primary School")
-    await control.get_by_role("button", name="Create room").click()
-    await control.wait_for_url(re.compile(r"/rooms/[A-Z0-9]+/control$"))
-    code = (await control.locator(".control__code-value").inner_text()).strip()
-    facilitator = next(c["value"] for c in await desk.cookies(base) if c["name"] == f"cg_{code}")
+    code, facilitator = await create_room_from_home(control, base)
 
     board = await desk.new_page()
     await board.set_viewport_size(BOARD)

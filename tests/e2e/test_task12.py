@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer
+from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
 
 pytestmark = pytest.mark.e2e
 
@@ -144,12 +144,7 @@ async def test_task12_grid_write_spotlight_and_agree(
     desk = await browser.new_context(viewport=DESKTOP)
     control = await desk.new_page()
     watch(control, "control")
-    await control.goto(f"{base}/")
-    await control.get_by_label("Session title").fill("Oakfield partnership")
-    await control.get_by_label("Educational setting").fill("Oakfield Primary School")
-    await control.get_by_role("button", name="Create room").click()
-    await control.wait_for_url(re.compile(r"/rooms/[A-Z0-9]+/control$"))
-    code = (await control.locator(".control__code-value").inner_text()).strip()
+    code, _token = await create_room_from_home(control, base)
 
     board = await desk.new_page()
     await board.set_viewport_size(BOARD)

@@ -25,7 +25,7 @@ from markdown_it import MarkdownIt
 from markupsafe import escape
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer
+from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
 
 pytestmark = pytest.mark.e2e
 
@@ -241,13 +241,7 @@ async def test_user_text_is_shown_literally_and_never_runs(
     desk = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
     control = await desk.new_page()
     watch(control, "control")
-    await control.goto(f"{base}/")
-    await control.get_by_label("Session title").fill(TITLE)
-    await control.get_by_label("Educational setting").fill(SETTING)
-    await control.get_by_role("button", name="Create room").click()
-    await control.wait_for_url(re.compile(r"/rooms/[A-Z0-9]+/control$"))
-    code = (await control.locator(".control__code-value").inner_text()).strip()
-    facilitator = token_of(await desk.cookies(base), code)
+    code, facilitator = await create_room_from_home(control, base, title=TITLE, setting=SETTING)
     await expect_online(control)
     pages["control"] = control
     top = control.locator(".control__top")
