@@ -22,6 +22,7 @@ from app.domain.workshop import Workshop
 from app.export import markdown
 from app.workshops import load_workshop
 from tests.domain.test_room import CREATED, LIMITS, commit, join, move_to, state
+from tests.test_workshops import RATE_PHASE as WORKSHOP_RATE_PHASE
 from tests.test_workshops import VALID, refused, write
 
 HEALTH_CHECK = Path(__file__).resolve().parents[2] / "workshops" / "partnership-health-check.toml"
@@ -156,26 +157,7 @@ def test_the_health_check_is_data(workshop: Workshop) -> None:
 
 # ------------------------------------------------------- rating fields in a file
 # (tests/test_workshops.py covers missing items, one option, a scale without a question.)
-RATE_PHASE = """
-[[phases]]
-id = "check"
-kind = "rate-items"
-title = "Check"
-facilitator_prompt = "Ask everyone to rate."
-participant_prompt = "Rate each line."
-
-[[phases.options]]
-id = "yes"
-label = "Yes"
-
-[[phases.options]]
-id = "no"
-label = "No"
-
-[[phases.items]]
-id = "one"
-text = "The first line"
-"""
+RATE_PHASE = WORKSHOP_RATE_PHASE.format(label="No")
 SCALE_PHASE = """
 [[phases]]
 id = "scale"
@@ -201,7 +183,7 @@ def test_rating_fields_load(tmp_path: Path) -> None:
     text = VALID.replace('sources = ["purpose"]', RATED_SOURCES) + RATE_PHASE + SCALE_PHASE
     workshop = load_workshop(write(tmp_path, text))
     check, scale = workshop.phase("check"), workshop.phase("scale")
-    assert [(i.id, i.text) for i in check.items] == [("one", "The first line")]
+    assert [(i.id, i.text) for i in check.items] == [("one", "The first item.")]
     assert [o.id for o in check.options] == ["yes", "no"]
     assert [(i.id, i.text) for i in scale.items] == [("scale", "Where are we?")]
     assert scale.options[0].description == "Just starting"
