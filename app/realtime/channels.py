@@ -41,6 +41,9 @@ CLOSE_REMOVED = 4403
 CLOSE_GONE = 4404
 CLOSE_TOO_SLOW = 1013
 HEARTBEAT = 15.0
+STUCK_AFTER = 40.0
+"""A send the peer has not taken within this (the keepalive's 20 s + 20 s) means it is
+gone; the heartbeat (every HEARTBEAT s) lets go of such sockets."""
 """Seconds between a worker's roster announcements for a room."""
 EXPIRE = 3 * HEARTBEAT
 """A worker silent this long has gone: its participants count as offline."""
@@ -145,6 +148,10 @@ class Connection:
     on_too_slow: Callable[[Connection], None] | None = None
     """Set by the channel: a socket closed for being too slow leaves the room at once,
     even while its sender is still stuck writing to it."""
+    sending_since: float = 0.0
+    """When the send in progress began (monotonic), 0 when none is."""
+    on_stuck: Callable[[], None] | None = None
+    """Set by the socket: let go of it (its send has not finished for STUCK_AFTER s)."""
 
     async def put(self, message: str) -> None:
         """Queue a message, waiting for room (a snapshot or replay is never dropped)."""
@@ -261,6 +268,14 @@ class RoomChannel:
             await asyncio.sleep(HEARTBEAT)
             await self._announce()
             self._expire()
+            self._let_go_of_stuck(time.monotonic())
+
+    def _let_go_of_stuck(self, now: float) -> None:
+        """Sockets whose peer vanished with data on its way (no per-send timer needed)."""
+        for connection in list(self.connections):
+            since = connection.sending_since
+            if since and now - since > STUCK_AFTER and connection.on_stuck is not None:
+                connection.on_stuck()
 
     # --------------------------------------------------------------- presence
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 
 from fastapi import WebSocket
 from starlette.routing import WebSocketRoute
@@ -16,16 +17,13 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from app.domain.codes import normalize_code
 from app.domain.events import Viewer
 from app.ratelimit import RateLimiter
-from app.realtime.channels import Connection, Format
+from app.realtime.channels import STUCK_AFTER, Connection, Format
 from app.web.deps import get_service, presented_token
 from app.web.errors import error_response
 
 INBOUND_BURST = 20
 INBOUND_INTERVAL = 1.0
 """A socket may send 20 messages at once, then one a second (the channels only push)."""
-SEND_TIMEOUT = 40.0
-"""A message the peer has not taken within this (the keepalive's 20 s + 20 s) means it
-is gone: the socket is let go of, its outbox freed, its presence ended."""
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -60,10 +58,9 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
     channel = await service.channels.channel(connection.code)
     await websocket.accept()
     main = asyncio.current_task()
-    stuck = False
+    stuck = leaving = False
 
     async def send() -> None:
-        nonlocal stuck
         try:
             while True:
                 message = await connection.outbox.get()
@@ -71,18 +68,28 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
                     if websocket.application_state == WebSocketState.CONNECTED:
                         await asyncio.wait_for(
                             websocket.close(connection.close_code or 1000, connection.close_reason),
-                            SEND_TIMEOUT,
+                            STUCK_AFTER,
                         )
                     return
-                # A send that cannot finish means the peer stopped reading long ago.
-                await asyncio.wait_for(websocket.send_text(message), SEND_TIMEOUT)
+                # The channel's heartbeat lets go of a send that never finishes.
+                connection.sending_since = time.monotonic()
+                await websocket.send_text(message)
+                connection.sending_since = 0.0
                 del message  # an idle socket must not pin its last message
-        except TimeoutError:  # the peer vanished with data on its way: let go of it
-            stuck = True
-            if main is not None:
-                main.cancel()
+        except TimeoutError:  # the close could not be sent: the peer is gone
+            let_go()
         except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
             return
+
+    def let_go() -> None:
+        nonlocal stuck
+        if stuck or leaving:
+            return
+        stuck = True
+        if main is not None:
+            main.cancel()
+
+    connection.on_stuck = let_go
 
     sender = asyncio.create_task(send())
     # The live channels only push: a client may ping or send the odd message,
@@ -103,6 +110,7 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
     except (WebSocketDisconnect, OSError, RuntimeError):  # the client is gone
         pass
     finally:
+        leaving = True
         sender.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sender

@@ -336,8 +336,8 @@ def personal(page: str, block: str, room: Room) -> bool:
     """Whether a block differs between participants (else one render serves all)."""
     if page != "phone":
         return False
-    if block == "phone_done":
-        return True
+    if block == "phone_done":  # empty (the same for all) outside individual work
+        return room.current_phase.kind in WRITING_KINDS
     if block != "phone_task":
         return False
     kind = room.current_phase.kind

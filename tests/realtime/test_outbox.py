@@ -8,7 +8,14 @@ tests/reliability/test_dead_peer.py; here the outbox alone, deterministically.
 from __future__ import annotations
 
 from app.domain.events import Viewer
-from app.realtime.channels import CLOSE_TOO_SLOW, SEND_QUEUE, Connection
+from app.realtime.channels import (
+    CLOSE_TOO_SLOW,
+    SEND_QUEUE,
+    STUCK_AFTER,
+    Connection,
+    RoomChannel,
+)
+from app.realtime.hub import MemoryHub
 
 
 def stalled_connection() -> Connection:
@@ -61,3 +68,19 @@ async def test_other_closes_go_out_after_everything_queued() -> None:
     connection.close(1012, "restarting")
     sent = await drain(connection)
     assert sent == [*(f"event {n}" for n in range(SEND_QUEUE)), None]
+
+
+async def test_the_heartbeat_lets_go_of_a_socket_whose_send_never_finishes() -> None:
+    """A peer that vanished with data on its way: its send hangs; the channel's heartbeat
+    lets go of it after STUCK_AFTER seconds (without a timer per message)."""
+    channel = RoomChannel("ABCDEF", MemoryHub(), None, None, None, "w1")  # type: ignore[arg-type]
+    stuck, busy, idle = stalled_connection(), stalled_connection(), stalled_connection()
+    released: list[Connection] = []
+    for connection in (stuck, busy, idle):
+        channel.connections.add(connection)
+        connection.on_stuck = lambda c=connection: released.append(c)
+    now = 1_000.0
+    stuck.sending_since = now - STUCK_AFTER - 1
+    busy.sending_since = now - 1  # sending, but not for long
+    channel._let_go_of_stuck(now)
+    assert released == [stuck]
