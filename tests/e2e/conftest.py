@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.async_api import expect
 
 from tests.conftest import require
 from tests.servers import LiveServer, free_port
@@ -30,6 +31,9 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 SHOTS_DIR = Path("/tmp/cg-shots")
+LIVE = 10_000  # ms: a pushed update should land well within this
+MARK = "window.__cgNoReload"
+"""Set on a page, then checked: still there means the page was never reloaded."""
 
 
 @pytest.fixture
@@ -158,3 +162,20 @@ async def create_room_from_home(
     cookies = await page.context.cookies(base)
     token: str = next(c["value"] for c in cookies if c["name"] == f"cg_{code}")
     return code, token
+
+
+async def mark_no_reload(page: Any) -> None:
+    await page.evaluate(f"{MARK} = true")
+
+
+async def assert_not_reloaded(page: Any) -> None:
+    assert await page.evaluate(f"{MARK} === true"), f"{page.url} was reloaded"
+
+
+async def expect_online(page: Any) -> None:
+    """The page's live connection is up (the banner says so)."""
+    await expect(page.locator('#connection[data-state="online"]')).to_be_visible(timeout=LIVE)
+
+
+def exactly(text: str) -> re.Pattern[str]:
+    return re.compile(f"^{re.escape(text)}$")

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer
+from tests.e2e.conftest import LIVE, ConsoleLog, LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -30,7 +30,6 @@ BLOCKING = {"serious", "critical"}
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE = {"width": 320, "height": 640}
 PROJECTOR = {"width": 1920, "height": 1080}
-LIVE = 10_000  # ms: a pushed update should land well within this
 WORKSHOP = "multi-agency-visioning"
 
 PEOPLE = [  # name, perspective id

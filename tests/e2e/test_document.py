@@ -12,15 +12,21 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
+from tests.e2e.conftest import (
+    LIVE,
+    ConsoleLog,
+    LiveServer,
+    assert_not_reloaded,
+    create_room_from_home,
+    expect_online,
+    mark_no_reload,
+)
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1440, "height": 900}
 BOARD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-LIVE = 10_000  # ms: a pushed update should land well within this
-MARK = "window.__cgNoReload"
 
 DOCUMENT = "The joint statement"
 CLOSED = "Session closed"
@@ -36,18 +42,6 @@ MISSION = "Every child in Oakfield thrives because we work as one team."
 MISSION_FIXED = "Every child in Oakfield thrives because we work as one team — Ünïcødé ✓"
 MEANS = "Sharing responsibility for every child's wellbeing"
 CLOSED_MESSAGE = "The session has closed; the document can no longer be changed."
-
-
-async def mark_no_reload(page: Any) -> None:
-    await page.evaluate(f"{MARK} = true")
-
-
-async def assert_not_reloaded(page: Any) -> None:
-    assert await page.evaluate(f"{MARK} === true"), f"{page.url} was reloaded"
-
-
-async def expect_online(page: Any) -> None:
-    await expect(page.locator('#connection[data-state="online"]')).to_be_visible(timeout=LIVE)
 
 
 async def test_document_sign_fix_close_and_download(

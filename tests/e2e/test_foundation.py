@@ -10,29 +10,25 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer
+from tests.e2e.conftest import (
+    LIVE,
+    ConsoleLog,
+    LiveServer,
+    assert_not_reloaded,
+    mark_no_reload,
+)
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1440, "height": 900}
 BOARD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-LIVE = 10_000  # ms: a pushed update should land well within this
 RECONNECT = 30_000  # ms: htmx-ext-ws backs off with full jitter (1 s, 2 s, 4 s, 8 s …)
 
 WELCOME = "Welcome"
 WRITE = "Task 1.1 · Write your statements"
 SORT = "Task 1.1 · Sort the statements"
 AGREE = "Task 1.1 · Agree purpose and goals"
-MARK = "window.__cgNoReload"
-
-
-async def mark_no_reload(page: Any) -> None:
-    await page.evaluate(f"{MARK} = true")
-
-
-async def assert_not_reloaded(page: Any) -> None:
-    assert await page.evaluate(f"{MARK} === true"), f"{page.url} was reloaded"
 
 
 async def expect_online(page: Any, within_ms: int = LIVE) -> None:

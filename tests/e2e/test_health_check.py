@@ -22,7 +22,15 @@ import pytest
 from markdown_it import MarkdownIt
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
+from tests.e2e.conftest import (
+    LIVE,
+    MARK,
+    ConsoleLog,
+    LiveServer,
+    create_room_from_home,
+    expect_online,
+    mark_no_reload,
+)
 from tests.servers import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -31,8 +39,6 @@ DESKTOP = {"width": 1440, "height": 900}
 BOARD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 SMALL = {"width": 320, "height": 640}
-LIVE = 10_000  # ms: a pushed update should land well within this
-MARK = "window.__cgNoReload"
 
 WORKSHOP = tomllib.loads((ROOT / "workshops" / "partnership-health-check.toml").read_text())
 PHASES = {p["id"]: p for p in WORKSHOP["phases"]}
@@ -94,14 +100,6 @@ LADDER_PICKS = {  # perspective → stage id
 
 LOBBY = PHASES["lobby"]["title"]
 CLOSED = PHASES["closed"]["title"]
-
-
-async def mark_no_reload(page: Any) -> None:
-    await page.evaluate(f"{MARK} = true")
-
-
-async def expect_online(page: Any) -> None:
-    await expect(page.locator('#connection[data-state="online"]')).to_be_visible(timeout=LIVE)
 
 
 def final_answers() -> dict[str, dict[str, str]]:

@@ -13,19 +13,26 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
+from tests.e2e.conftest import (
+    LIVE,
+    ConsoleLog,
+    LiveServer,
+    assert_not_reloaded,
+    create_room_from_home,
+    exactly,
+    expect_online,
+    mark_no_reload,
+)
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1440, "height": 900}
 BOARD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-LIVE = 10_000  # ms: a pushed update should land well within this
 
 WRITE = "Task 1.1 · Write your statements"
 SORT = "Task 1.1 · Sort the statements"
 AGREE = "Task 1.1 · Agree purpose and goals"
-MARK = "window.__cgNoReload"
 
 IMG = "<img src=x onerror=alert(1)> photos of the team"
 SCRIPT = "<script>alert(2)</script> team lunches"
@@ -43,22 +50,6 @@ ALL_NOTES = [text for _, _, notes in PEOPLE for text in notes]
 RESERVATION = "It is a bit long for a poster"
 OBJECTION = "It must mention families, not only children"
 OVERRIDE = "Agreed to revisit the wording with families next term"
-
-
-async def mark_no_reload(page: Any) -> None:
-    await page.evaluate(f"{MARK} = true")
-
-
-async def assert_not_reloaded(page: Any) -> None:
-    assert await page.evaluate(f"{MARK} === true"), f"{page.url} was reloaded"
-
-
-async def expect_online(page: Any) -> None:
-    await expect(page.locator('#connection[data-state="online"]')).to_be_visible(timeout=LIVE)
-
-
-def exactly(text: str) -> re.Pattern[str]:
-    return re.compile(f"^{re.escape(text)}$")
 
 
 def note_on_board(board: Any, text: str) -> Any:

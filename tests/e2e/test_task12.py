@@ -10,19 +10,26 @@ from typing import Any
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
+from tests.e2e.conftest import (
+    LIVE,
+    ConsoleLog,
+    LiveServer,
+    assert_not_reloaded,
+    create_room_from_home,
+    exactly,
+    expect_online,
+    mark_no_reload,
+)
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1440, "height": 900}
 BOARD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-LIVE = 10_000  # ms: a pushed update should land well within this
 
 ROWS = ["means", "mission", "outcomes", "effective", "barriers", "overcome", "one-year"]
 GRID_WRITE = "Task 1.2 · The visioning grid"
 GRID_AGREE = "Task 1.2 · Agree the joint statements"
-MARK = "window.__cgNoReload"
 
 PEOPLE = [  # name, perspective label, perspective id
     ("Priya Shah", "Health", "health"),
@@ -51,22 +58,6 @@ BARRIERS_STATEMENT = "Different systems, consent rules and caseloads"
 RESERVATION = "Early help needs funding too"
 OBJECTION = "Caseloads are not a barrier we can name publicly"
 OVERRIDE = "Wording to be reviewed with Social Care next term"
-
-
-async def mark_no_reload(page: Any) -> None:
-    await page.evaluate(f"{MARK} = true")
-
-
-async def assert_not_reloaded(page: Any) -> None:
-    assert await page.evaluate(f"{MARK} === true"), f"{page.url} was reloaded"
-
-
-async def expect_online(page: Any) -> None:
-    await expect(page.locator('#connection[data-state="online"]')).to_be_visible(timeout=LIVE)
-
-
-def exactly(text: str) -> re.Pattern[str]:
-    return re.compile(f"^{re.escape(text)}$")
 
 
 # ------------------------------------------------------------- phone stepper

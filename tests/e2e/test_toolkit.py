@@ -13,7 +13,7 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer
+from tests.e2e.conftest import LIVE, MARK, ConsoleLog, LiveServer, exactly, expect_online
 
 pytestmark = pytest.mark.e2e
 
@@ -21,8 +21,6 @@ DESKTOP = {"width": 1440, "height": 900}
 BOARD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
 SMALL = {"width": 320, "height": 640}
-LIVE = 10_000  # ms: a pushed update should land well within this
-MARK = "window.__cgNoReload"
 
 TITLE = "Riverside partnership"
 SETTING = "Riverside Academy"
@@ -49,14 +47,6 @@ TIME_UP = "Time is up for this task: the facilitator closed writing."
 def seconds(clock: str) -> int:
     minutes, secs = clock.strip().split(":")
     return int(minutes) * 60 + int(secs)
-
-
-def exactly(text: str) -> re.Pattern[str]:
-    return re.compile(f"^{re.escape(text)}$")
-
-
-async def expect_online(page: Any) -> None:
-    await expect(page.locator('#connection[data-state="online"]')).to_be_visible(timeout=LIVE)
 
 
 async def press(page: Any, key: str) -> None:

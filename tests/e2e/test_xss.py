@@ -25,15 +25,20 @@ from markdown_it import MarkdownIt
 from markupsafe import escape
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer, create_room_from_home
+from tests.e2e.conftest import (
+    LIVE,
+    MARK,
+    ConsoleLog,
+    LiveServer,
+    create_room_from_home,
+    expect_online,
+)
 
 pytestmark = pytest.mark.e2e
 
 DESKTOP = {"width": 1440, "height": 900}
 BOARD = {"width": 1920, "height": 1080}
 PHONE = {"width": 390, "height": 844}
-LIVE = 10_000  # ms: a pushed update should land well within this
-MARK = "window.__cgNoReload"
 
 # ------------------------------------------------------------------ payloads
 SCRIPT = "<script>window.__xss=1;alert(1)</script>"
@@ -133,10 +138,6 @@ SCAN = """() => {
   }
   return found;
 }"""
-
-
-async def expect_online(page: Any) -> None:
-    await expect(page.locator('#connection[data-state="online"]')).to_be_visible(timeout=LIVE)
 
 
 async def shows(scope: Any, text: str, *, visible: bool = True) -> None:

@@ -26,6 +26,7 @@ from app.export.html import EXPORT_CSP
 from app.persistence.store import Store
 from app.web.app import create_app
 from tests.conftest import PHASES, bearer, join, make_room
+from tests.web.rooms import ApiRoom
 
 ROOT = Path(__file__).resolve().parents[2]
 PURPOSE = "Together we make sure every child in Oakfield is safe, healthy and ready to learn."
@@ -48,47 +49,10 @@ FORMATS = {
 
 
 @dataclass
-class Room:
-    client: TestClient
-    code: str
-    fac: str
-    people: dict[str, dict[str, Any]]
-
-    def token(self, who: str) -> str:
-        return self.fac if who == "fac" else str(self.people[who]["token"])
-
-    def pid(self, who: str) -> str:
-        return str(self.people[who]["participant_id"])
-
-    def url(self, path: str = "") -> str:
-        return f"/api/rooms/{self.code}{path}"
-
-    def get(self, who: str, path: str = "") -> httpx.Response:
-        return self.client.get(self.url(path), headers=bearer(self.token(who)))
-
-    def post(self, who: str, path: str, body: Any = None) -> httpx.Response:
-        return self.client.post(self.url(path), json=body, headers=bearer(self.token(who)))
-
-    def put(self, who: str, path: str, body: Any) -> httpx.Response:
-        return self.client.put(self.url(path), json=body, headers=bearer(self.token(who)))
-
-    def ok(self, response: httpx.Response, status: int = 200) -> Any:
-        assert response.status_code == status, response.text
-        return response.json() if response.content else None
-
-    def snapshot(self, who: str = "fac") -> dict[str, Any]:
-        body: dict[str, Any] = self.ok(self.get(who))
-        return body
-
+class Room(ApiRoom):
     def document(self, who: str = "fac") -> dict[str, Any]:
         body: dict[str, Any] = self.ok(self.get(who, "/document"))
         return body
-
-    def seq(self) -> int:
-        return int(self.snapshot()["seq"])
-
-    def phase(self, phase: str) -> None:
-        assert self.ok(self.post("fac", "/phase", {"phase": phase}))["phase"] == phase
 
     def statement(self, target: str, *, agree: bool = True, **body: Any) -> None:
         self.ok(self.put("fac", f"/statements/{target}", body))

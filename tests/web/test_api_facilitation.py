@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import bearer, join, make_room
+from tests.web.rooms import ApiRoom
 
 HX = {"HX-Request": "true"}
 FOUR_HOURS = 4 * 60 * 60
@@ -27,35 +28,8 @@ PERSPECTIVES = {"priya": "health", "eleanor": "education", "sol": "social-care"}
 
 
 @dataclass
-class Room:
+class Room(ApiRoom):
     """A room with participants; `fac` and each participant's id and token."""
-
-    client: TestClient
-    code: str
-    fac: str
-    people: dict[str, dict[str, Any]]
-
-    def token(self, who: str) -> str:
-        return self.fac if who == "fac" else str(self.people[who]["token"])
-
-    def pid(self, who: str) -> str:
-        return str(self.people[who]["participant_id"])
-
-    def url(self, path: str = "") -> str:
-        return f"/api/rooms/{self.code}{path}"
-
-    def request(self, method: str, who: str | None, path: str, body: Any = None) -> httpx.Response:
-        headers = bearer(self.token(who)) if who else {}
-        return self.client.request(method, self.url(path), json=body, headers=headers)
-
-    def post(self, who: str | None, path: str, body: Any = None) -> httpx.Response:
-        return self.request("POST", who, path, body)
-
-    def patch(self, who: str | None, path: str, body: Any) -> httpx.Response:
-        return self.request("PATCH", who, path, body)
-
-    def put(self, who: str | None, path: str, body: Any) -> httpx.Response:
-        return self.request("PUT", who, path, body)
 
     def form(
         self, who: str | None, path: str, data: dict[str, str] | None = None, *, htmx: bool = True
@@ -82,23 +56,6 @@ class Room:
             self.client.cookies.clear()
         assert response.status_code == 200, response.text
         return response.text
-
-    def snapshot(self, who: str = "fac") -> dict[str, Any]:
-        response = self.client.get(self.url(), headers=bearer(self.token(who)))
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def seq(self) -> int:
-        return int(self.snapshot()["seq"])
-
-    def phase(self, phase: str) -> None:
-        response = self.post("fac", "/phase", {"phase": phase})
-        assert response.status_code == 200, response.text
-
-    def ok(self, response: httpx.Response, status: int = 200) -> Any:
-        assert response.status_code == status, response.text
-        return response.json()
 
     def note(self, who: str, text: str) -> str:
         return str(self.ok(self.post(who, "/notes", {"text": text}), 201)["id"])

@@ -20,6 +20,7 @@ from app.config import Settings
 from app.web.app import create_app
 from tests.conftest import PHASES, bearer, join, make_room
 from tests.domain.test_room import WORKSHOP_FILE
+from tests.web.rooms import ApiRoom
 
 ROWS = ["means", "mission", "outcomes", "effective", "barriers", "overcome", "one-year"]
 PEOPLE = {"priya": "health", "eleanor": "education", "sol": "social-care", "meera": "vcs-other"}
@@ -31,44 +32,11 @@ Response = Any  # what TestClient returns (an httpx-compatible response)
 
 
 @dataclass
-class Room:
+class Room(ApiRoom):
     """A room with four participants, one per perspective."""
-
-    client: TestClient
-    code: str
-    fac: str
-    people: dict[str, dict[str, Any]]
-
-    def token(self, who: str) -> str:
-        return self.fac if who == "fac" else str(self.people[who]["token"])
-
-    def pid(self, who: str) -> str:
-        return str(self.people[who]["participant_id"])
-
-    def url(self, path: str = "") -> str:
-        return f"/api/rooms/{self.code}{path}"
-
-    def post(self, who: str, path: str, body: Any = None) -> Response:
-        return self.client.post(self.url(path), json=body, headers=bearer(self.token(who)))
-
-    def put(self, who: str, path: str, body: Any) -> Response:
-        return self.client.put(self.url(path), json=body, headers=bearer(self.token(who)))
 
     def contribute(self, who: str, row: str, text: str, **extra: Any) -> Response:
         return self.post(who, f"/grid/{row}/contributions", {"text": text, **extra})
-
-    def snapshot(self, who: str = "fac") -> dict[str, Any]:
-        response = self.client.get(self.url(), headers=bearer(self.token(who)))
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def seq(self) -> int:
-        return int(self.snapshot()["seq"])
-
-    def phase(self, phase: str) -> None:
-        response = self.post("fac", "/phase", {"phase": phase})
-        assert response.status_code == 200, response.text
 
     def cells(self, row: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = self.snapshot()["grid"][row]["contributions"]

@@ -16,52 +16,16 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from tests.conftest import PHASES, bearer, join, make_room
+from tests.conftest import PHASES, join, make_room
+from tests.web.rooms import ApiRoom
 
 EVIL = "<script>alert('x')</script><b>bold</b> & \"quoted\""
 EVIL_ESCAPED = str(escape(EVIL))
 
 
 @dataclass
-class Room:
+class Room(ApiRoom):
     """A room with three participants; `fac` and each participant's id and token."""
-
-    client: TestClient
-    code: str
-    fac: str
-    people: dict[str, dict[str, Any]]
-
-    def token(self, who: str) -> str:
-        return self.fac if who == "fac" else str(self.people[who]["token"])
-
-    def pid(self, who: str) -> str:
-        return str(self.people[who]["participant_id"])
-
-    def url(self, path: str = "") -> str:
-        return f"/api/rooms/{self.code}{path}"
-
-    def post(self, who: str, path: str, body: Any = None) -> httpx.Response:
-        return self.client.post(self.url(path), json=body, headers=bearer(self.token(who)))
-
-    def put(self, who: str, path: str, body: Any) -> httpx.Response:
-        return self.client.put(self.url(path), json=body, headers=bearer(self.token(who)))
-
-    def patch(self, who: str, path: str, body: Any) -> httpx.Response:
-        return self.client.patch(self.url(path), json=body, headers=bearer(self.token(who)))
-
-    def delete(self, who: str, path: str) -> httpx.Response:
-        return self.client.delete(self.url(path), headers=bearer(self.token(who)))
-
-    def snapshot(self, who: str = "fac") -> dict[str, Any]:
-        response = self.client.get(self.url(), headers=bearer(self.token(who)))
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    def phase(self, phase: str) -> None:
-        response = self.post("fac", "/phase", {"phase": phase})
-        assert response.status_code == 200, response.text
-        assert response.json()["phase"] == phase
 
     def note(self, who: str, text: str = "", note_id: str | None = None) -> dict[str, Any]:
         note_id = note_id or str(uuid.uuid4())
