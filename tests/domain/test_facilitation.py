@@ -7,10 +7,11 @@ coded error, leaving the room as it was); `commit` folds them in as the store wo
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+from time_machine import TimeMachineFixture
 
 from app.domain import facilitation, grid, notes
 from app.domain.errors import Conflict, DomainError, Invalid, NotFound
@@ -24,9 +25,15 @@ from tests.domain.test_room import CREATED, LIMITS, WORKSHOP_FILE, commit, join,
 P1, P2, P3 = (Viewer("participant", pid) for pid in ("p1", "p2", "p3"))
 NOW = CREATED + timedelta(hours=1)
 """A whole second: timer arithmetic below is exact."""
-LONG_AGO = datetime.now(UTC) - timedelta(days=1)
-"""Timers started then are up by now (rules that check writing use the real clock)."""
+LONG_AGO = NOW - timedelta(days=1)
+"""Timers started then are up at NOW, the frozen clock of every test here."""
 TEXT = LIMITS.text
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock(time_machine: TimeMachineFixture) -> None:
+    """Rules that check writing time read the clock: it stands still at NOW."""
+    time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture(scope="module")
@@ -283,7 +290,9 @@ def test_pause_resume_add_need_a_timer(room: Room, action: str) -> None:
 
 def test_adding_past_four_hours_is_invalid(room: Room) -> None:
     set_timer(room, "start", seconds=MAX_TIMER_SECONDS - 30)
-    refused(room, Invalid, "invalid_seconds", lambda: facilitation.decide_timer(room, "add"))
+    refused(
+        room, Invalid, "invalid_seconds", lambda: facilitation.decide_timer(room, "add", now=NOW)
+    )
     set_timer(room, "pause", at=NOW)
     refused(
         room,
@@ -360,7 +369,7 @@ def test_a_locking_timer_that_is_up_closes_notes(room: Room) -> None:
         lambda: notes.decide_edit(room, viewer=P1, note_id="a1", text="Edited", max_length=TEXT),
     )
     # Adding a minute opens writing again; so does clearing the timer.
-    set_timer(room, "add", at=datetime.now(UTC))
+    set_timer(room, "add", at=NOW)
     add_note(room, "p1", "a2")
     set_timer(room, "start", seconds=60, lock=True, at=LONG_AGO)
     set_timer(room, "clear")
@@ -383,12 +392,12 @@ def test_a_locking_timer_that_is_up_closes_the_grid(room: Room) -> None:
 def test_a_timer_without_lock_or_with_time_left_leaves_writing_open(room: Room) -> None:
     move_to(room, "purpose-write")
     set_timer(room, "start", seconds=60, lock=False, at=LONG_AGO)
-    assert current(room).up(datetime.now(UTC))
+    assert current(room).up(NOW)
     add_note(room, "p1", "a1")
-    set_timer(room, "start", seconds=3600, lock=True, at=datetime.now(UTC))
+    set_timer(room, "start", seconds=3600, lock=True, at=NOW)
     add_note(room, "p1", "a2")
     # Paused with time left: still open, however long the pause.
-    set_timer(room, "pause", at=datetime.now(UTC))
+    set_timer(room, "pause", at=NOW)
     add_note(room, "p2", "b1")
 
 

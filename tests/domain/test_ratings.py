@@ -9,10 +9,11 @@ the results (`ratings.<phase>`). Also: the workshop file's rating fields.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from time_machine import TimeMachineFixture
 
 from app.domain import document, facilitation, ratings
 from app.domain.errors import Conflict, DomainError, Invalid, NotFound
@@ -339,8 +340,12 @@ def test_rating_by_someone_not_in_the_room(room: Room) -> None:
     )
 
 
-def test_a_locking_timer_that_is_up_closes_rating(room: Room) -> None:
-    long_ago = datetime.now(UTC) - timedelta(days=1)
+def test_a_locking_timer_that_is_up_closes_rating(
+    room: Room, time_machine: TimeMachineFixture
+) -> None:
+    now = CREATED + timedelta(hours=1)
+    time_machine.move_to(now, tick=False)
+    long_ago = now - timedelta(days=1)
     commit(room, facilitation.decide_timer(room, "start", seconds=60, lock=True, now=long_ago))
     refused_by(
         room,
