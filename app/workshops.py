@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -21,8 +22,9 @@ from pydantic import (
     model_validator,
 )
 
+from app.domain import catalog, registry
+from app.domain.consent import targets_of
 from app.domain.workshop import (
-    PHASE_KINDS,
     DocumentSection,
     GridRow,
     Item,
@@ -82,36 +84,34 @@ class PhaseSpec(_Model):
 
     @model_validator(mode="after")
     def _kind_and_fields(self) -> Self:
-        if self.kind not in PHASE_KINDS:
-            raise ValueError(f"kind '{self.kind}' is not one of {', '.join(PHASE_KINDS)}")
-        if self.kind == "rate-items" and not self.items:
-            raise ValueError("a rate-items phase needs items (what each participant rates)")
-        if self.kind == "choose-scale" and not self.question.strip():
-            raise ValueError("a choose-scale phase needs a question")
-        if self.kind in ("rate-items", "choose-scale"):
-            if len(self.options) < 2:
-                raise ValueError(f"a {self.kind} phase needs at least two options")
-            for name, ids in (
-                ("items", [i.id for i in self.items]),
-                ("options", [o.id for o in self.options]),
-            ):
-                duplicates = sorted({i for i in ids if ids.count(i) > 1})
-                if duplicates:
-                    raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
-        else:
-            for name in ("items", "question", "options"):
-                if getattr(self, name):
-                    raise ValueError(f"'{name}' only belongs to rate-items or choose-scale phases")
-        if self.kind == "choose-scale" and self.items:
-            raise ValueError("a choose-scale phase asks one question: use 'question', not items")
-        if self.targets and self.kind != "agree":
-            raise ValueError("'targets' only belongs to agree phases")
+        kind = registry.kind(self.kind)  # UnknownName is a ValueError: names the known kinds
+        fields = self._fields()
+        for name in kind.required:
+            if not fields.get(name):
+                raise ValueError(f"a {kind.name} phase needs {name}")
+        if kind.check is not None:
+            kind.check(fields)
+        for name in PHASE_FIELDS:
+            if fields.get(name) and name not in kind.fields:
+                raise ValueError(f"'{name}' only belongs to {' or '.join(_owners(name))} phases")
         return self
 
+    def _fields(self) -> dict[str, Any]:
+        """The phase as plain data, for the kind's own checks and preparation."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "targets": list(self.targets),
+            "items": [{"id": i.id, "text": i.text} for i in self.items],
+            "question": self.question,
+            "options": [o.model_dump() for o in self.options],
+        }
+
     def to_domain(self) -> Phase:
-        items = tuple(Item(i.id, i.text) for i in self.items)
-        if self.kind == "choose-scale":
-            items = (Item(self.id, self.question.strip()),)
+        fields = self._fields()
+        prepare = registry.kind(self.kind).prepare
+        if prepare is not None:
+            fields = prepare(fields)
         return Phase(
             self.id,
             self.kind,
@@ -120,9 +120,19 @@ class PhaseSpec(_Model):
             self.participant_prompt,
             tuple(self.targets),
             self.board_prompt.strip(),
-            items,
-            tuple(Option(o.id, o.label, o.description.strip()) for o in self.options),
+            tuple(Item(i["id"], i["text"]) for i in fields["items"]),
+            tuple(Option(o["id"], o["label"], o["description"].strip()) for o in fields["options"]),
         )
+
+
+PHASE_FIELDS = ("items", "question", "options", "targets")
+"""The fields of a phase that belong to some kinds only (see `PhaseKind.fields`)."""
+
+
+def _owners(field: str) -> list[str]:
+    """The kinds a field belongs to, with the kinds shown the same way (one family)."""
+    partials = {k.partial for k in registry.kinds() if field in k.fields}
+    return [k.name for k in registry.kinds() if k.partial in partials]
 
 
 class NotesSpec(_Model):
@@ -174,21 +184,18 @@ class WorkshopSpec(_Model):
             duplicates = sorted({i for i in ids if ids.count(i) > 1})
             if duplicates:
                 raise ValueError(f"{name}: duplicate id {', '.join(duplicates)}")
-        kinds = {p.kind for p in self.phases}
-        if "write-notes" in kinds and self.notes is None:
-            raise ValueError("a write-notes phase needs a [notes] table (per_participant, prompt)")
-        if "grid-write" in kinds and not self.grid.rows:
-            raise ValueError("a grid-write phase needs [[grid.rows]]")
-        targets = {"purpose", "goals"} | {f"grid.{r.key}" for r in self.grid.rows}
+        for phase in self.phases:
+            for table in registry.kind(phase.kind).needs:
+                present, what = TABLES[table]
+                if not present(self):
+                    raise ValueError(f"a {phase.kind} phase needs {what}")
+        workshop = self.to_domain()
+        targets = set(targets_of(workshop))
         for phase in self.phases:
             for target in phase.targets:
                 if target not in targets:
                     raise ValueError(f"phases.{phase.id}.targets: unknown target '{target}'")
-        sources = set(targets)
-        for phase in self.phases:
-            if phase.kind in ("rate-items", "choose-scale"):
-                sources.add(f"ratings.{phase.id}")
-                sources |= {f"ratings.{phase.id}.{o.id}" for o in phase.options}
+        sources = registry.source_names(workshop)
         for section in self.document.sections:
             for source in section.sources:
                 if source not in sources:
@@ -218,6 +225,15 @@ class WorkshopSpec(_Model):
             ),
         )
 
+
+TABLES: dict[str, tuple[Callable[[WorkshopSpec], bool], str]] = {
+    "notes": (lambda spec: spec.notes is not None, "a [notes] table (per_participant, prompt)"),
+    "grid": (lambda spec: bool(spec.grid.rows), "[[grid.rows]]"),
+}
+"""The workshop tables a phase kind may need (`PhaseKind.needs`), and how a file gives them."""
+
+FEATURES = catalog.FEATURES
+"""Imported for their declarations: every phase kind is known before a file is read."""
 
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=")

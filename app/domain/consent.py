@@ -7,17 +7,20 @@ clears earlier responses; agreeing over a standing objection needs a reason.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from app.domain import registry
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Draft, Event
+from app.domain.registry import Part, PhaseKind
 from app.domain.text import clean_text
 
 if TYPE_CHECKING:
     from app.domain.room import Room
+    from app.domain.workshop import Workshop
 
 STANCES = ("agree", "reservations", "object")
 MAX_GOALS = 20
@@ -65,9 +68,32 @@ class Statement:
         return [pid for pid, r in self.responses.items() if r.stance == "object"]
 
 
+def targets_of(workshop: Workshop) -> list[str]:
+    """Every statement a workshop can agree, in document order."""
+    return ["purpose", "goals", *(f"grid.{row.key}" for row in workshop.grid_rows)]
+
+
 def targets(room: Room) -> list[str]:
     """Every statement a room can agree, in document order."""
-    return ["purpose", "goals", *(f"grid.{row.key}" for row in room.workshop.grid_rows)]
+    return targets_of(room.workshop)
+
+
+def _check_targets(fields: Mapping[str, Any]) -> None:
+    for target in fields.get("targets", ()):
+        if not isinstance(target, str) or not target:
+            raise ValueError("targets must be statement targets (purpose, goals, grid.<row>)")
+
+
+AGREE = registry.phase_kind(
+    PhaseKind(
+        "agree",
+        discusses_notes=True,
+        discusses_rows=True,
+        personal_phone=True,
+        fields=("targets",),
+        check=_check_targets,
+    )
+)
 
 
 def check_target(room: Room, target: str) -> None:
@@ -175,7 +201,13 @@ def decide_agree(
     return [Draft("statement.agreed", {"statement": data}, actor="facilitator")]
 
 
-# ---------------------------------------------------------------- apply
+# ---------------------------------------------------------------- events
+def _statement_parts(room: Room, event: Event) -> tuple[Part, ...]:
+    target = event.data["statement"]["target"]
+    return (Part("statement", target), Part("tally", target))
+
+
+@registry.event("statement.updated", touches=_statement_parts)
 def _updated(room: Room, event: Event) -> None:
     data = event.data["statement"]
     room.statements[data["target"]] = Statement(
@@ -183,6 +215,13 @@ def _updated(room: Room, event: Event) -> None:
     )
 
 
+@registry.event(
+    "response.set",
+    touches=lambda room, event: (
+        Part("tally", event.data["target"]),
+        Part("response", event.data["target"], only=event.data["participant_id"]),
+    ),
+)
 def _response(room: Room, event: Event) -> None:
     data = event.data
     room.statements[data["target"]].responses[data["participant_id"]] = Response(
@@ -190,16 +229,10 @@ def _response(room: Room, event: Event) -> None:
     )
 
 
+@registry.event("statement.agreed", touches=_statement_parts)
 def _agreed(room: Room, event: Event) -> None:
     data = event.data["statement"]
     current = room.statements[data["target"]]
     current.status = "agreed"
     current.override_reason = data["override_reason"]
     current.agreed_at = event.at
-
-
-HANDLERS: dict[str, Callable[[Room, Event], None]] = {
-    "statement.updated": _updated,
-    "response.set": _response,
-    "statement.agreed": _agreed,
-}

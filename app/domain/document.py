@@ -8,17 +8,19 @@ as a draft, one never written is listed as not agreed.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from app.domain import ratings
+from app.domain import registry
+from app.domain.consent import targets_of
 from app.domain.errors import Conflict
 from app.domain.events import Draft, Event, iso
+from app.domain.registry import DocumentSource, Part, PhaseKind
 
 if TYPE_CHECKING:
     from app.domain.room import Room
+    from app.domain.workshop import Workshop
 
 Status = Literal["agreed", "draft", "missing"]
 
@@ -187,49 +189,14 @@ def entry(room: Room, target: str) -> Entry:
     )
 
 
-def rating_entry(room: Room, source: str) -> Entry:
-    """`ratings.<phase>` (every item's answers) or `ratings.<phase>.<option>` (the items
-    the group mostly rated with that option: the action list of a health check)."""
-    _, phase_id, *rest = source.split(".")
-    phase = room.workshop.phase(phase_id)
-    results = ratings.distributions(room, phase)
-    if not any(d.total for d in results):
-        return Entry(source, phase.title, "missing")
-    if rest:
-        option = phase.option(rest[0])
-        label = option.label if option else rest[0]
-        chosen = tuple(d.item.text for d in results if rest[0] in d.leading)
-        if not chosen:
-            return Entry(
-                source, f"{phase.title}: {label}", "agreed", f"No item was rated “{label}”."
-            )
-        return Entry(source, f"{phase.title}: {label}", "agreed", None, chosen)
-    labels = {p.id: p.label for p in room.workshop.perspectives}
-    if len(results) == 1:
-        only = results[0]
-        lines = tuple(
-            f"{o.label}: {only.counts[o.id]}"
-            + (
-                " ("
-                + ", ".join(
-                    f"{labels.get(p, p)} {n}" for p, n in only.by_perspective[o.id].items() if n
-                )
-                + ")"
-                if only.counts[o.id]
-                else ""
-            )
-            for o in only.options
-        )
-        return Entry(source, only.item.text, "agreed", None, lines)
-    lines = tuple(
-        f"{d.item.text} — " + ", ".join(f"{o.label} {d.counts[o.id]}" for o in d.options)
-        for d in results
-    )
-    return Entry(source, phase.title, "agreed", None, lines)
+def statement_names(workshop: Workshop) -> list[str]:
+    """The statement targets a document section may take its text from."""
+    return targets_of(workshop)
 
 
 def section_entry(room: Room, source: str) -> Entry:
-    return rating_entry(room, source) if source.startswith("ratings.") else entry(room, source)
+    """The entry for one of a section's sources (a statement, a rating…)."""
+    return registry.source_entry(room, source)
 
 
 def build(room: Room, *, today: datetime) -> Document:
@@ -289,7 +256,7 @@ def build(room: Room, *, today: datetime) -> Document:
         inner_notes=traced["inner"],
         outer_notes=traced["outer"],
         overrides=tuple(e for e in all_entries if e.override_reason),
-        has_notes=any(p.kind == "write-notes" for p in workshop.phases),
+        has_notes=workshop.has_kind(private_notes=True),
     )
 
 
@@ -305,7 +272,7 @@ class Signature:
 def decide_sign(room: Room, participant_id: str) -> list[Draft]:
     """A participant signs the joint document (once; signing again changes nothing)."""
     room.ensure_open()
-    if room.current_phase.kind != "document":
+    if not room.current_phase.traits.signing:
         raise Conflict("wrong_phase", "The document can be signed once the facilitator opens it.")
     person = room.participant(participant_id)
     if participant_id in room.signatures:
@@ -321,11 +288,26 @@ def decide_sign(room: Room, participant_id: str) -> list[Draft]:
     return [Draft("document.signed", data, actor=participant_id)]
 
 
+def _hide_name(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "name": None}
+
+
+registry.document_source(DocumentSource("statement", statement_names, entry))
+DOCUMENT = registry.phase_kind(
+    PhaseKind("document", shows_document=True, signing=True, personal_phone=True)
+)
+
+
+@registry.event(
+    "document.signed",
+    touches=lambda room, event: (
+        Part("signatures"),
+        Part("signed", event.data["participant_id"], only=event.data["participant_id"]),
+    ),
+    redact=_hide_name,
+)
 def _signed(room: Room, event: Event) -> None:
     data = event.data
     room.signatures[data["participant_id"]] = Signature(
         data["participant_id"], data["name"], data["perspective"], event.at
     )
-
-
-HANDLERS: dict[str, Callable[[Room, Event], None]] = {"document.signed": _signed}

@@ -6,14 +6,15 @@ the whole new state (so `apply` only copies it and a replay cannot drift).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from app.domain import registry
 from app.domain.errors import Conflict, Invalid
 from app.domain.events import Draft, Event
-from app.domain.workshop import WRITING_KINDS
+from app.domain.options import Options
+from app.domain.registry import SCREEN, Part
 
 if TYPE_CHECKING:
     from app.domain.room import Room
@@ -57,25 +58,6 @@ class Timer:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    """How the room treats names and notes."""
-
-    anonymous: bool = False
-    """Names are hidden from the board and other participants (perspective shown)."""
-    moderated: bool = False
-    """The facilitator reads notes as they are written and may hold one back."""
-    names_shown: tuple[str, ...] = ()
-    """Phases in which an anonymous room shows names anyway (agreement, signing)."""
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "anonymous": self.anonymous,
-            "moderated": self.moderated,
-            "names_shown": list(self.names_shown),
-        }
-
-
 def precise(moment: datetime) -> str:
     """UTC with microseconds: a countdown must not end a second early."""
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
@@ -83,8 +65,7 @@ def precise(moment: datetime) -> str:
 
 def timer(room: Room) -> Timer | None:
     """The current phase's timer, if it has one."""
-    found = room.timer
-    return found if found is not None and found.phase == room.phase else None
+    return room.current_timer
 
 
 def decide_timer(
@@ -158,7 +139,7 @@ def decide_done(room: Room, *, participant_id: str, done: object) -> list[Draft]
     room.ensure_open()
     if not isinstance(done, bool):
         raise Invalid("invalid_done", "done must be true or false.")
-    if room.current_phase.kind not in WRITING_KINDS:
+    if not room.current_phase.traits.writing:
         raise Conflict("wrong_phase", "“I'm done” is for tasks people work on alone.")
     room.participant(participant_id)
     if (participant_id in room.done.get(room.phase, set())) == done:
@@ -197,10 +178,11 @@ def decide_options(
 
 def names_visible(room: Room) -> bool:
     """Whether the board and other participants see names in the current phase."""
-    return not room.options.anonymous or room.phase in room.options.names_shown
+    return room.names_visible
 
 
-# ---------------------------------------------------------------- apply
+# ---------------------------------------------------------------- events
+@registry.event("timer.changed", touches=lambda room, event: (Part("timer"),))
 def _timer(room: Room, event: Event) -> None:
     data = event.data["timer"]
     if data is None:
@@ -216,6 +198,12 @@ def _timer(room: Room, event: Event) -> None:
     )
 
 
+@registry.event(
+    "participant.done",
+    touches=lambda room, event: (
+        Part("done", event.data["participant_id"], only=event.data["participant_id"]),
+    ),
+)
 def _done(room: Room, event: Event) -> None:
     data = event.data
     people = room.done.setdefault(data["phase"], set())
@@ -225,13 +213,7 @@ def _done(room: Room, event: Event) -> None:
         people.discard(data["participant_id"])
 
 
+@registry.event("options.changed", touches=lambda room, event: (SCREEN,))
 def _options(room: Room, event: Event) -> None:
     data = event.data
     room.options = Options(data["anonymous"], data["moderated"], tuple(data["names_shown"]))
-
-
-HANDLERS: dict[str, Callable[[Room, Event], None]] = {
-    "timer.changed": _timer,
-    "participant.done": _done,
-    "options.changed": _options,
-}

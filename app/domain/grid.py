@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from app.domain import registry
 from app.domain.errors import Conflict, NotFound
 from app.domain.events import Draft, Event, Viewer
+from app.domain.facilitation import ensure_time_left
+from app.domain.registry import Part, PhaseKind
 from app.domain.text import clean_text
 
 if TYPE_CHECKING:
@@ -50,12 +52,12 @@ def decide_contribute(
             raise Conflict("contribution_id_taken", "That contribution id is already used.")
         return []
     room.ensure_open()
-    if room.current_phase.kind != "grid-write":
+    if room.current_phase.kind != GRID_WRITE.name:
         raise Conflict(
             "wrong_phase",
             f"Writing in the grid is not possible in the phase “{room.current_phase.title}”.",
         )
-    room.ensure_writing_time()
+    ensure_time_left(room)
     author = room.participant(author_id)
     clean = clean_text(text, field="text", max_length=max_length)
     data = {
@@ -75,6 +77,29 @@ def decide_contribute(
     ]
 
 
+GRID_WRITE = registry.phase_kind(
+    PhaseKind(
+        "grid-write",
+        writing=True,
+        discusses_rows=True,
+        personal_phone=lambda workshop: workshop.grid_private,
+        needs=("grid",),
+    )
+)
+
+
+def _hide_text(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "contribution": {**data["contribution"], "text": None, "author_id": None}}
+
+
+@registry.event(
+    "contribution.added",
+    touches=lambda room, event: (
+        Part("contribution", event.data["row"], only=event.private_to),
+        Part("coverage", event.data["row"]),
+    ),
+    redact=_hide_text,
+)
 def _added(room: Room, event: Event) -> None:
     data = event.data["contribution"]
     item = Contribution(
@@ -87,9 +112,6 @@ def _added(room: Room, event: Event) -> None:
     )
     room.contributions.setdefault(item.row, []).append(item)
     room.contribution_ids[item.id] = item
-
-
-HANDLERS: dict[str, Callable[[Room, Event], None]] = {"contribution.added": _added}
 
 
 def contribution(room: Room, contribution_id: str) -> Contribution:

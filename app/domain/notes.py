@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from app.domain import registry
 from app.domain.errors import Conflict, Forbidden, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer
+from app.domain.facilitation import ensure_time_left
+from app.domain.registry import Part, PhaseKind
 from app.domain.text import clean_text
 
 if TYPE_CHECKING:
@@ -60,9 +62,9 @@ class Note:
         return self.public(None)
 
 
-def _require_kind(room: Room, kind: str, what: str) -> None:
+def _require_kind(room: Room, kind: PhaseKind, what: str) -> None:
     room.ensure_open()
-    if room.current_phase.kind != kind:
+    if room.current_phase.kind != kind.name:
         raise Conflict(
             "wrong_phase", f"{what} is not possible in the phase “{room.current_phase.title}”."
         )
@@ -100,8 +102,8 @@ def decide_add(
         if existing.author_id != author_id:
             raise Conflict("note_id_taken", "That note id is already used.")
         return []
-    _require_kind(room, "write-notes", "Writing notes")
-    room.ensure_writing_time()
+    _require_kind(room, WRITE_NOTES, "Writing notes")
+    ensure_time_left(room)
     author = room.participant(author_id)
     clean = clean_text(text, field="text", max_length=max_length)
     limit = room.workshop.notes_per_participant
@@ -134,8 +136,8 @@ def decide_edit(
         raise Conflict("note_removed", "That note was removed.")
     if viewer.participant_id != target.author_id:
         raise Forbidden("not_yours", "Only the author can edit this note.")
-    _require_kind(room, "write-notes", "Editing notes")
-    room.ensure_writing_time()
+    _require_kind(room, WRITE_NOTES, "Editing notes")
+    ensure_time_left(room)
     clean = clean_text(text, field="text", max_length=max_length)
     if clean == target.text:
         return []
@@ -161,7 +163,7 @@ def decide_remove(room: Room, *, viewer: Viewer, note_id: str) -> list[Draft]:
     if not viewer.is_facilitator:
         if viewer.participant_id != target.author_id:
             raise Forbidden("not_yours", "Only the facilitator or the author can delete this note.")
-        if room.current_phase.kind != "write-notes":
+        if room.current_phase.kind != WRITE_NOTES.name:
             raise Conflict(
                 "wrong_phase", "Notes can only be deleted by their author while writing."
             )
@@ -180,7 +182,7 @@ def decide_move(room: Room, *, viewer: Viewer, note_id: str, ring: object) -> li
     """Anyone in the room moves a note between the inner and the outer circle."""
     if ring not in RINGS:
         raise Invalid("invalid_ring", "ring must be “inner” or “outer”.")
-    _require_kind(room, "sort-notes", "Moving notes")
+    _require_kind(room, SORT_NOTES, "Moving notes")
     target = note(room, note_id)
     if target.removed:
         raise Conflict("note_removed", "That note was removed.")
@@ -252,11 +254,16 @@ def decide_hold(room: Room, *, note_id: str, held: object) -> list[Draft]:
             private_to=target.author_id,
         )
     ]
-    revealed_phase = room.current_phase.kind not in ("lobby", "write-notes")
-    if not held and revealed_phase:
+    if not held and revealed_already(room):
         data = {**target.full(), "revealed": True, "ring": "inner"}
         drafts.append(Draft("notes.revealed", {"notes": [data]}, actor="facilitator"))
     return drafts
+
+
+def revealed_already(room: Room) -> bool:
+    """Whether the session has reached the reveal (its first sorting phase) or gone past."""
+    reveals = [i for i, p in enumerate(room.workshop.phases) if p.kind == SORT_NOTES.name]
+    return bool(reveals) and room.workshop.phase_index(room.phase) >= reveals[0]
 
 
 def unrevealed(room: Room) -> list[Note]:
@@ -269,7 +276,36 @@ def merged_into(room: Room, note_id: str) -> list[Note]:
     return [n for n in room.notes.values() if n.merged_into == note_id and not n.removed]
 
 
-# ---------------------------------------------------------------- apply
+# ------------------------------------------------------------ phase kinds
+WRITE_NOTES = registry.phase_kind(
+    PhaseKind(
+        "write-notes", writing=True, private_notes=True, personal_phone=True, needs=("notes",)
+    )
+)
+SORT_NOTES = registry.phase_kind(
+    PhaseKind("sort-notes", shows_notes=True, discusses_notes=True, on_enter=reveal_drafts)
+)
+
+
+# ---------------------------------------------------------------- events
+def _hide_note(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "note": {**data["note"], "text": None, "author_id": None}}
+
+
+def _note_part(event: Event) -> Part:
+    note_id = event.data["note"]["id"] if "note" in event.data else event.data["id"]
+    return Part("note", note_id, only=event.private_to)
+
+
+PROGRESS = Part("notes-progress")
+"""How many notes are written, per perspective and per person."""
+RING_COUNTS = Part("rings")
+"""How many notes are in each circle, per perspective."""
+
+
+@registry.event(
+    "note.added", touches=lambda room, event: (_note_part(event), PROGRESS), redact=_hide_note
+)
 def _added(room: Room, event: Event) -> None:
     data = event.data["note"]
     room.notes[data["id"]] = Note(
@@ -281,15 +317,20 @@ def _added(room: Room, event: Event) -> None:
     )
 
 
+@registry.event("note.edited", touches=lambda room, event: (_note_part(event),), redact=_hide_note)
 def _edited(room: Room, event: Event) -> None:
     data = event.data["note"]
     room.notes[data["id"]].text = data["text"]
 
 
+@registry.event(
+    "note.removed", touches=lambda room, event: (_note_part(event), PROGRESS, RING_COUNTS)
+)
 def _removed(room: Room, event: Event) -> None:
     room.notes[event.data["id"]].removed = True
 
 
+@registry.event("note.moved", touches=lambda room, event: (_note_part(event), RING_COUNTS))
 def _moved(room: Room, event: Event) -> None:
     data = event.data["note"]
     target = room.notes[data["id"]]
@@ -297,6 +338,10 @@ def _moved(room: Room, event: Event) -> None:
     target.moved_by = data.get("moved_by")
 
 
+@registry.event(
+    "note.merged",
+    touches=lambda room, event: (_note_part(event), Part("note", event.data["into"]), RING_COUNTS),
+)
 def _merged(room: Room, event: Event) -> None:
     source_id, target_id = event.data["note"]["id"], event.data["into"]
     for item in room.notes.values():
@@ -304,23 +349,20 @@ def _merged(room: Room, event: Event) -> None:
             item.merged_into = target_id
 
 
+@registry.event("note.held", touches=lambda room, event: (_note_part(event),))
 def _held(room: Room, event: Event) -> None:
     room.notes[event.data["id"]].held = bool(event.data["held"])
 
 
+@registry.event(
+    "notes.revealed",
+    touches=lambda room, event: (
+        *(Part("note", n["id"]) for n in event.data["notes"]),
+        RING_COUNTS,
+    ),
+)
 def _revealed(room: Room, event: Event) -> None:
     for data in event.data["notes"]:
         item = room.notes[data["id"]]
         item.revealed = True
         item.ring = "inner"
-
-
-HANDLERS: dict[str, Callable[[Room, Event], None]] = {
-    "note.added": _added,
-    "note.edited": _edited,
-    "note.removed": _removed,
-    "note.moved": _moved,
-    "note.merged": _merged,
-    "notes.revealed": _revealed,
-    "note.held": _held,
-}

@@ -8,13 +8,17 @@ choose-scale phase is a rate-items phase with one item. Ratings are public
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from app.domain import registry
+from app.domain.document import Entry
 from app.domain.errors import Conflict, Invalid
 from app.domain.events import Draft, Event
-from app.domain.workshop import Item, Option, Phase
+from app.domain.facilitation import ensure_time_left
+from app.domain.registry import DocumentSource, Part, PhaseKind
+from app.domain.workshop import Item, Option, Phase, Workshop
 
 if TYPE_CHECKING:
     from app.domain.room import Room
@@ -61,7 +65,7 @@ def decide_rate(
     current = room.current_phase
     if phase not in (None, current.id) or not current.rated:
         raise Conflict("wrong_phase", f"Rating is not possible in the phase “{current.title}”.")
-    room.ensure_writing_time()
+    ensure_time_left(room)
     if not isinstance(item, str) or current.item(item) is None:
         known = ", ".join(i.id for i in current.items)
         raise Invalid("invalid_item", f"Unknown item. Items in this phase: {known}.")
@@ -117,6 +121,120 @@ def raters(room: Room, phase: Phase) -> set[str]:
     }
 
 
+# ---------------------------------------------------------------- kinds
+def _check_scale(phase: Mapping[str, Any]) -> None:
+    """A scale has at least two options, and no id twice among its options or items."""
+    if len(phase.get("options") or ()) < 2:
+        raise ValueError(f"a {phase['kind']} phase needs at least two options")
+    for what in ("items", "options"):
+        ids = [entry["id"] for entry in phase.get(what) or ()]
+        twice = sorted({i for i in ids if ids.count(i) > 1})
+        if twice:
+            raise ValueError(f"{what}: duplicate id {', '.join(twice)}")
+
+
+def _check_choice(phase: Mapping[str, Any]) -> None:
+    if not str(phase.get("question") or "").strip():
+        raise ValueError("a choose-scale phase needs a question")
+    if phase.get("items"):
+        raise ValueError("a choose-scale phase asks one question: use 'question', not items")
+    _check_scale(phase)
+
+
+def _question_as_item(phase: dict[str, Any]) -> dict[str, Any]:
+    """A choose-scale phase is a rate-items phase with one item, its question."""
+    question = str(phase.pop("question")).strip()
+    return {**phase, "items": [{"id": phase["id"], "text": question}]}
+
+
+RATE_ITEMS = registry.phase_kind(
+    PhaseKind(
+        "rate-items",
+        writing=True,
+        rated=True,
+        personal_phone=True,
+        fields=("items", "options"),
+        required=("items",),
+        check=_check_scale,
+    )
+)
+CHOOSE_SCALE = registry.phase_kind(
+    PhaseKind(
+        "choose-scale",
+        writing=True,
+        rated=True,
+        personal_phone=True,
+        fields=("question", "options"),
+        check=_check_choice,
+        prepare=_question_as_item,
+        template="rate-items",
+    )
+)
+
+
+# ---------------------------------------------------------------- document
+def rating_names(workshop: Workshop) -> list[str]:
+    """`ratings.<phase>` and `ratings.<phase>.<option>` for every rated phase."""
+    names = []
+    for phase in workshop.phases:
+        if phase.rated:
+            names.append(f"ratings.{phase.id}")
+            names += [f"ratings.{phase.id}.{o.id}" for o in phase.options]
+    return names
+
+
+def rating_entry(room: Room, source: str) -> Entry:
+    """`ratings.<phase>` (every item's answers) or `ratings.<phase>.<option>` (the items
+    the group mostly rated with that option: the action list of a health check)."""
+    _, phase_id, *rest = source.split(".")
+    phase = room.workshop.phase(phase_id)
+    results = distributions(room, phase)
+    if not any(d.total for d in results):
+        return Entry(source, phase.title, "missing")
+    if rest:
+        option = phase.option(rest[0])
+        label = option.label if option else rest[0]
+        chosen = tuple(d.item.text for d in results if rest[0] in d.leading)
+        if not chosen:
+            return Entry(
+                source, f"{phase.title}: {label}", "agreed", f"No item was rated “{label}”."
+            )
+        return Entry(source, f"{phase.title}: {label}", "agreed", None, chosen)
+    labels = {p.id: p.label for p in room.workshop.perspectives}
+    if len(results) == 1:
+        only = results[0]
+        lines = tuple(
+            f"{o.label}: {only.counts[o.id]}"
+            + (
+                " ("
+                + ", ".join(
+                    f"{labels.get(p, p)} {n}" for p, n in only.by_perspective[o.id].items() if n
+                )
+                + ")"
+                if only.counts[o.id]
+                else ""
+            )
+            for o in only.options
+        )
+        return Entry(source, only.item.text, "agreed", None, lines)
+    lines = tuple(
+        f"{d.item.text} — " + ", ".join(f"{o.label} {d.counts[o.id]}" for o in d.options)
+        for d in results
+    )
+    return Entry(source, phase.title, "agreed", None, lines)
+
+
+registry.document_source(DocumentSource("ratings", rating_names, rating_entry))
+
+
+# ---------------------------------------------------------------- events
+@registry.event(
+    "rating.set",
+    touches=lambda room, event: (
+        Part("rating", event.data["item"]),
+        Part("answer", event.data["item"], only=event.data["participant_id"]),
+    ),
+)
 def _set(room: Room, event: Event) -> None:
     data = event.data
     answers_ = room.ratings.setdefault((data["phase"], data["item"]), {})
@@ -124,6 +242,3 @@ def _set(room: Room, event: Event) -> None:
         answers_.pop(data["participant_id"], None)
     else:
         answers_[data["participant_id"]] = data["option"]
-
-
-HANDLERS: dict[str, Callable[[Room, Event], None]] = {"rating.set": _set}

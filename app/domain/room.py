@@ -1,26 +1,41 @@
-"""The room aggregate: its state, the rules that decide events, and `apply`.
+"""The room aggregate: its state, the session's own rules, and `apply`.
 
-Commands never change state. Each `decide_*` method checks the rules against
-the current state and returns the `Draft` events that would follow; the
-service stores them (which numbers them) and only then calls `apply`. So a
-refused or failed command leaves the room exactly as it was.
+Commands never change state. Each `decide_*` rule checks the current state
+and returns the `Draft` events that would follow; the service stores them
+(which numbers them) and only then calls `apply`. So a refused or failed
+command leaves the room exactly as it was.
+
+The features (notes, grid, consent, ratings, the document, the facilitator's
+tools) keep their rules and their events in their own modules and declare them
+in the registry; `apply` reads it. This module declares the session's own:
+joining, leaving, phases, the lock, and the lobby and closed phase kinds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.domain import consent, document, facilitation, grid, notes, ratings
-from app.domain.consent import Statement
+from app.domain import registry
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer, iso
-from app.domain.grid import Contribution
-from app.domain.notes import Note
+from app.domain.options import Options
+from app.domain.registry import SCREEN, Part, PhaseKind
 from app.domain.text import clean_text
 from app.domain.workshop import Phase, Workshop
+
+if TYPE_CHECKING:
+    from app.domain.consent import Statement
+    from app.domain.document import Signature
+    from app.domain.facilitation import Timer
+    from app.domain.grid import Contribution
+    from app.domain.notes import Note
+    from app.domain.ratings import Key
+
+registry.phase_kind(PhaseKind("lobby"))
+registry.phase_kind(PhaseKind("closed", shows_document=True, read_only=True, template="document"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,14 +85,14 @@ class Room:
     contributions: dict[str, list[Contribution]] = field(default_factory=dict)
     contribution_ids: dict[str, Contribution] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
-    signatures: dict[str, document.Signature] = field(default_factory=dict)
+    signatures: dict[str, Signature] = field(default_factory=dict)
     spotlight: str | None = None
     """What the board focuses on: a statement target ("grid.mission"), "note:<id>", or None."""
-    timer: facilitation.Timer | None = None
+    timer: Timer | None = None
     done: dict[str, set[str]] = field(default_factory=dict)
     """Phase id → participants who said "I'm done"."""
-    options: facilitation.Options = field(default_factory=facilitation.Options)
-    ratings: dict[ratings.Key, dict[str, str]] = field(default_factory=dict)
+    options: Options = field(default_factory=Options)
+    ratings: dict[Key, dict[str, str]] = field(default_factory=dict)
     """(phase id, item id) → participant id → option id."""
 
     @classmethod
@@ -114,6 +129,17 @@ class Room:
     def current_phase(self) -> Phase:
         return self.workshop.phase(self.phase)
 
+    @property
+    def names_visible(self) -> bool:
+        """Whether the board and other participants see names in the current phase."""
+        return self.options.names_visible(self.phase)
+
+    @property
+    def current_timer(self) -> Timer | None:
+        """The current phase's timer, if it has one."""
+        found = self.timer
+        return found if found is not None and found.phase == self.phase else None
+
     def participant(self, participant_id: str) -> Participant:
         found = self.participants.get(participant_id)
         if found is None:
@@ -130,7 +156,7 @@ class Room:
     def snapshot(self, viewer: Viewer, online: Iterable[str] = ()) -> dict[str, Any]:
         """The room's state as the contract shows it to `viewer`."""
         online_ids = set(online)
-        names = facilitation.names_visible(self) or viewer.is_facilitator
+        names = self.names_visible or viewer.is_facilitator
         moderator = viewer.is_facilitator and self.options.moderated
         people = []
         for p in self.participants.values():
@@ -138,7 +164,7 @@ class Room:
             if not names and p.id != viewer.participant_id:
                 person["name"] = None
             people.append(person)
-        current_timer = facilitation.timer(self)
+        current_timer = self.current_timer
         return {
             "code": self.code,
             "title": self.title,
@@ -201,12 +227,12 @@ class Room:
             raise Conflict(
                 "room_locked", "This room is locked: the facilitator is not admitting anyone new."
             )
-        if self.phase == "closed":
+        if self.current_phase.traits.read_only:
             raise Conflict("room_closed", "This session has closed.")
         if len(self.participants) >= limits.participants:
             raise Conflict("room_full", f"This room is full ({limits.participants} participants).")
         participant = {"id": participant_id, "name": clean_name, "perspective": chosen.id}
-        if facilitation.names_visible(self):
+        if self.names_visible:
             return [Draft("participant.joined", {"participant": participant}, actor=participant_id)]
         # Anonymous: the name goes to the person and the facilitator only (see events.redact).
         data = {"participant": participant, "facilitator_reads": True}
@@ -219,22 +245,10 @@ class Room:
         if target.id == self.phase:
             return []
         drafts = [Draft("phase.changed", {"phase": target.id, "previous": self.phase}, actor=actor)]
-        if target.kind == "sort-notes":
-            drafts += notes.reveal_drafts(self)
+        entering = target.traits.on_enter
+        if entering is not None:
+            drafts += entering(self)
         return drafts
-
-    def decide_spotlight(self, target: object) -> list[Draft]:
-        """Focus the board on one statement or note, or back to the overview."""
-        self.ensure_open()
-        if target in (None, ""):
-            target = None
-        elif isinstance(target, str) and target.startswith("note:"):
-            notes.on_board(self, target.removeprefix("note:"))
-        elif not isinstance(target, str) or target not in consent.targets(self):
-            raise Invalid("invalid_spotlight", "Spotlight a note, a grid row or a statement.")
-        if target == self.spotlight:
-            return []
-        return [Draft("spotlight.changed", {"target": target}, actor="facilitator")]
 
     def decide_lock(self, locked: bool) -> list[Draft]:
         self.ensure_open()
@@ -249,13 +263,9 @@ class Room:
             Draft("participant.removed", {"participant_id": participant_id}, actor="facilitator")
         ]
 
-    def ensure_writing_time(self) -> None:
-        """Refuse writing once the facilitator's locking timer for this phase is up."""
-        facilitation.ensure_time_left(self)
-
     def ensure_open(self) -> None:
         """Refuse writes once the session has closed."""
-        if self.phase == "closed":
+        if self.current_phase.traits.read_only:
             raise Conflict(
                 "room_closed", "This session has closed; it can be read but not changed."
             )
@@ -265,9 +275,7 @@ class Room:
         """Advance the state by one stored event (which must be the next in order)."""
         if event.seq != self.seq + 1:
             raise ValueError(f"room {self.code}: event {event.seq} applied at seq {self.seq}")
-        handler = _HANDLERS.get(event.type)
-        if handler is not None:
-            handler(self, event)
+        registry.event_type(event.type).apply(self, event)
         self.seq = event.seq
 
     def apply_all(self, events: Iterable[Event]) -> None:
@@ -275,6 +283,15 @@ class Room:
             self.apply(event)
 
 
+def _hide_name(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "participant": {**data["participant"], "name": None}}
+
+
+@registry.event(
+    "participant.joined",
+    touches=lambda room, event: (Part("people", event.data["participant"]["id"]),),
+    redact=_hide_name,
+)
 def _joined(room: Room, event: Event) -> None:
     data = event.data["participant"]
     room.participants[data["id"]] = Participant(
@@ -282,35 +299,22 @@ def _joined(room: Room, event: Event) -> None:
     )
 
 
+@registry.event("phase.changed", touches=lambda room, event: (SCREEN,))
 def _phase_changed(room: Room, event: Event) -> None:
     room.phase = event.data["phase"]
     room.timer = None  # a timer belongs to its phase
 
 
-def _spotlight(room: Room, event: Event) -> None:
-    room.spotlight = event.data["target"]
-
-
+@registry.event("room.locked", touches=lambda room, event: (Part("lock"),))
 def _locked(room: Room, event: Event) -> None:
     room.locked = bool(event.data["locked"])
 
 
+@registry.event(
+    "participant.removed",
+    touches=lambda room, event: (Part("people", event.data["participant_id"]),),
+)
 def _removed(room: Room, event: Event) -> None:
     participant_id = event.data["participant_id"]
     room.participants.pop(participant_id, None)
     room.removed.add(participant_id)
-
-
-_HANDLERS: dict[str, Callable[[Room, Event], None]] = {
-    "participant.joined": _joined,
-    "phase.changed": _phase_changed,
-    "room.locked": _locked,
-    "spotlight.changed": _spotlight,
-    "participant.removed": _removed,
-    **notes.HANDLERS,
-    **grid.HANDLERS,
-    **consent.HANDLERS,
-    **document.HANDLERS,
-    **facilitation.HANDLERS,
-    **ratings.HANDLERS,
-}

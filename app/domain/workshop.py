@@ -8,23 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.domain import registry
 from app.domain.errors import Invalid
-
-PHASE_KINDS = (
-    "lobby",
-    "write-notes",
-    "sort-notes",
-    "agree",
-    "grid-write",
-    "rate-items",
-    "choose-scale",
-    "document",
-    "closed",
-)
-RATING_KINDS = ("rate-items", "choose-scale")
-"""Phases in which each participant picks one option per item."""
-WRITING_KINDS = ("write-notes", "grid-write", *RATING_KINDS)
-"""Phases in which people work on their own (a timer may close them; "I'm done")."""
+from app.domain.registry import PhaseKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +57,13 @@ class Phase:
     """The scale every item is rated on, in order."""
 
     @property
+    def traits(self) -> PhaseKind:
+        """What this kind of phase is (declared once, in the registry)."""
+        return registry.kind(self.kind)
+
+    @property
     def rated(self) -> bool:
-        return self.kind in RATING_KINDS
+        return self.traits.rated
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
@@ -147,3 +138,10 @@ class Workshop:
     @property
     def first_phase(self) -> Phase:
         return self.phases[0]
+
+    def has_kind(self, **traits: bool) -> bool:
+        """Whether any phase has these traits (`has_kind(private_notes=True)`)."""
+        return any(
+            all(getattr(p.traits, name) == value for name, value in traits.items())
+            for p in self.phases
+        )

@@ -14,13 +14,17 @@ import json
 import logging
 import time
 import uuid
-from collections import deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Protocol
 
-from app.domain.events import Event, Viewer, wire
+from app.domain.events import Event, wire
 from app.domain.room import Room
+from app.realtime.connection import (
+    CLOSE_GONE,
+    CLOSE_REMOVED,
+    STUCK_AFTER,
+    Connection,
+)
 from app.realtime.hub import Hub
 from app.realtime.messages import (
     Hello,
@@ -32,21 +36,9 @@ from app.realtime.messages import (
     encode_presence,
     encode_roster,
 )
+from app.realtime.presence import HEARTBEAT, Attendance
 
 log = logging.getLogger(__name__)
-
-Format = Literal["json", "html"]
-SEND_QUEUE = 512
-CLOSE_REMOVED = 4403
-CLOSE_GONE = 4404
-CLOSE_TOO_SLOW = 1013
-HEARTBEAT = 15.0
-STUCK_AFTER = 40.0
-"""A send the peer has not taken within this (the keepalive's 20 s + 20 s) means it is
-gone; the heartbeat (every HEARTBEAT s) lets go of such sockets."""
-"""Seconds between a worker's roster announcements for a room."""
-EXPIRE = 3 * HEARTBEAT
-"""A worker silent this long has gone: its participants count as offline."""
 
 
 class Renderer(Protocol):
@@ -82,106 +74,6 @@ class RoomSource(Protocol):
         ...
 
 
-class Mailbox:
-    """A socket's bounded outbox: a deque and at most one waiting sender.
-
-    Lighter than asyncio.Queue (which keeps three deques and an Event per
-    instance): with a thousand phones connected, that difference shows.
-    """
-
-    __slots__ = ("_items", "_limit", "_room", "_waiter")
-
-    def __init__(self, limit: int) -> None:
-        self._items: deque[str | None] = deque()
-        self._limit = limit
-        self._waiter: asyncio.Future[None] | None = None
-        self._room: asyncio.Future[None] | None = None
-
-    def full(self) -> bool:
-        return len(self._items) >= self._limit
-
-    def push(self, item: str | None) -> None:
-        self._items.append(item)
-        if self._waiter is not None and not self._waiter.done():
-            self._waiter.set_result(None)
-
-    async def get(self) -> str | None:
-        while not self._items:
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        item = self._items.popleft()
-        if self._room is not None and not self._room.done():
-            self._room.set_result(None)
-        return item
-
-    async def wait_for_room(self) -> None:
-        """Back-pressure for snapshots and replays: wait while the outbox is full."""
-        while self.full():
-            self._room = asyncio.get_running_loop().create_future()
-            try:
-                await self._room
-            finally:
-                self._room = None
-
-    def clear(self) -> None:
-        self._items.clear()
-        if self._room is not None and not self._room.done():
-            self._room.set_result(None)
-
-
-@dataclass(eq=False, slots=True)
-class Connection:
-    """One websocket, with a bounded outbox so a slow phone never stalls a room."""
-
-    code: str
-    viewer: Viewer
-    format: Format
-    page: str = "phone"
-    outbox: Mailbox = field(default_factory=lambda: Mailbox(SEND_QUEUE))
-    close_code: int | None = None
-    close_reason: str = ""
-    last_seq: int = 0
-    pending: list[Event] | None = field(default_factory=list)
-    on_too_slow: Callable[[Connection], None] | None = None
-    """Set by the channel: a socket closed for being too slow leaves the room at once,
-    even while its sender is still stuck writing to it."""
-    sending_since: float = 0.0
-    """When the send in progress began (monotonic), 0 when none is."""
-    on_stuck: Callable[[], None] | None = None
-    """Set by the socket: let go of it (its send has not finished for STUCK_AFTER s)."""
-
-    async def put(self, message: str) -> None:
-        """Queue a message, waiting for room (a snapshot or replay is never dropped)."""
-        await self.outbox.wait_for_room()
-        if self.close_code is None:
-            self.outbox.push(message)
-
-    def offer(self, message: str) -> None:
-        """Queue a message; a full outbox means the client is too slow: drop it."""
-        if self.close_code is not None:
-            return
-        if self.outbox.full():
-            self.close(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
-            if self.on_too_slow is not None:
-                self.on_too_slow(self)
-            return
-        self.outbox.push(message)
-
-    def close(self, code: int, reason: str) -> None:
-        """Ask the sender to close the socket (after what is already queued)."""
-        if self.close_code is not None:
-            return
-        self.close_code, self.close_reason = code, reason
-        if code == CLOSE_TOO_SLOW:
-            # Nothing more for a client that stopped reading: it resumes from the last
-            # event it did read (no gap), and its backlog is freed at once.
-            self.outbox.clear()
-        self.outbox.push(None)  # the close goes out after what is queued, even if full
-
-
 class RoomChannel:
     """The live side of one room on this worker."""
 
@@ -201,8 +93,7 @@ class RoomChannel:
         self.on_empty = on_empty
         self.worker = worker
         self.connections: set[Connection] = set()
-        self.local_counts: dict[str, int] = {}
-        self.remote: dict[str, tuple[frozenset[str], float]] = {}
+        self.attendance = Attendance()
         self.delivered = 0
         self.version = 0
         """Bumped whenever what a page shows may change (an event, someone coming or going)."""
@@ -281,34 +172,20 @@ class RoomChannel:
     @property
     def online(self) -> set[str]:
         """Participants connected to this worker or, as last heard, to another."""
-        now = time.monotonic()
-        found = set(self.local_counts)
-        for pids, seen in self.remote.values():
-            if now - seen <= EXPIRE:
-                found |= pids
-        return found
+        return self.attendance.online
 
     async def _announce(self) -> None:
-        roster = Roster(self.worker, frozenset(self.local_counts))
+        roster = Roster(self.worker, frozenset(self.attendance.local))
         await self.hub.publish(self.code, encode_roster(roster))
 
     def _remote_presence(self, item: Roster | Presence) -> None:
         before = self.online
-        pids, _ = self.remote.get(item.worker, (frozenset(), 0.0))
-        if isinstance(item, Roster):
-            pids = item.online
-        elif item.online:
-            pids = pids | {item.participant_id}
-        else:
-            pids = pids - {item.participant_id}
-        self.remote[item.worker] = (pids, time.monotonic())
+        self.attendance.heard(item)
         self._presence_changed(before)
 
     def _expire(self) -> None:
         before = self.online
-        now = time.monotonic()
-        for worker in [w for w, (_, seen) in self.remote.items() if now - seen > EXPIRE]:
-            del self.remote[worker]
+        self.attendance.expire()
         self._presence_changed(before)
 
     def _presence_changed(self, before: set[str]) -> None:
@@ -390,19 +267,11 @@ class RoomChannel:
         participant_id = connection.viewer.participant_id
         if participant_id is None or connection.close_code == CLOSE_REMOVED:
             return
-        before_count = self.local_counts.get(participant_id, 0)
-        after_count = max(0, before_count + delta)
-        if (before_count == 0) == (after_count == 0):
-            if after_count:
-                self.local_counts[participant_id] = after_count
-            return
         before = self.online
-        if after_count:
-            self.local_counts[participant_id] = after_count
-        else:
-            self.local_counts.pop(participant_id, None)
+        if not self.attendance.count(participant_id, delta):
+            return
         self._presence_changed(before)
-        presence = Presence(self.worker, participant_id, after_count > 0)
+        presence = Presence(self.worker, participant_id, participant_id in self.attendance.local)
         await self.hub.publish(self.code, encode_presence(presence))
 
     # --------------------------------------------------------------- delivery
@@ -438,7 +307,7 @@ class RoomChannel:
                 connection.close(CLOSE_REMOVED, "removed by the facilitator")
         if removed is not None:
             before = self.online
-            self.local_counts.pop(removed, None)
+            self.attendance.forget(removed)
             self._presence_changed(before)
 
     def _send(

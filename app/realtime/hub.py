@@ -12,9 +12,6 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Protocol
 
-RESYNC = '{"kind":"resync"}'
-"""Handed to subscribers after the broker lost messages: catch up from the database."""
-
 
 class Hub(Protocol):
     """What the app needs from a broker."""

@@ -9,6 +9,9 @@ from typing import Any
 
 from app.domain.events import Event, iso
 
+RESYNC = '{"kind":"resync"}'
+"""Handed to subscribers after the broker lost messages: catch up from the database."""
+
 
 @dataclass(frozen=True, slots=True)
 class Presence:

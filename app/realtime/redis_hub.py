@@ -19,7 +19,7 @@ import redis.asyncio as redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from app.realtime.hub import RESYNC
+from app.realtime.messages import RESYNC
 
 log = logging.getLogger(__name__)
 PREFIX = "common-ground:room:"

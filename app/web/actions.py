@@ -21,7 +21,7 @@ from starlette.datastructures import FormData
 from app.domain.errors import DomainError
 from app.domain.events import Viewer
 from app.ratelimit import RateLimited
-from app.realtime.channels import Connection
+from app.realtime.connection import Connection
 from app.services import Service
 from app.web.deps import ServiceDep, optional_viewer
 from app.web.errors import STATUS, error_response, rate_limited
@@ -82,10 +82,8 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
         return RedirectResponse(f"/rooms/{room.code}/{page}", status_code=303)
     renderer = HtmlRenderer(request.app.state.templates)
     connection = Connection(room.code, viewer, "html", page=page)
-    online = service.channels.online(room.code)
-    return HTMLResponse(
-        renderer.initial(connection, await service.rooms.require(room.code), online, {})
-    )
+    online = service.online(room.code)
+    return HTMLResponse(renderer.initial(connection, await service.room(room.code), online, {}))
 
 
 def _post(path: str) -> Callable[[Action], Action]:

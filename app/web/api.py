@@ -9,7 +9,6 @@ from typing import Any
 from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 
 from app import export as exports
 from app.domain import facilitation
@@ -20,113 +19,30 @@ from app.export import markdown as markdown_export
 from app.export import pdf as pdf_export
 from app.web.deps import FacilitatorDep, ParticipantDep, ServiceDep, SettingsDep, ViewerDep
 from app.web.errors import ApiError
+from app.web.schemas import (
+    Agree,
+    CreateRoom,
+    DraftStatement,
+    DuplicateRoom,
+    EditText,
+    HoldNote,
+    JoinedRoom,
+    JoinRoom,
+    MergeNote,
+    MoveNote,
+    NewText,
+    Rate,
+    Respond,
+    RoomCreated,
+    SetDone,
+    SetLock,
+    SetOptions,
+    SetPhase,
+    SetSpotlight,
+    SetTimer,
+)
 
 router = APIRouter(prefix="/api", tags=["api"])
-
-
-class Body(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
-
-class CreateRoom(Body):
-    title: str
-    workshop: str = "multi-agency-visioning"
-    setting: str | None = None
-    anonymous: bool = False
-    moderated: bool = False
-
-
-class DuplicateRoom(Body):
-    title: str | None = None
-    setting: str | None = None
-
-
-class SetTimer(Body):
-    action: Any = None
-    seconds: Any = None
-    lock: Any = False
-
-
-class SetDone(Body):
-    done: Any = True
-
-
-class SetOptions(Body):
-    anonymous: Any = None
-    moderated: Any = None
-    names_shown: Any = None
-
-
-class HoldNote(Body):
-    held: Any = True
-
-
-class Rate(Body):
-    option: Any = None
-    phase: Any = None
-
-
-class RoomCreated(BaseModel):
-    code: str
-    facilitator_token: str
-    join_url: str
-    board_url: str
-    facilitator_url: str
-
-
-class JoinRoom(Body):
-    name: str
-    perspective: str
-
-
-class JoinedRoom(BaseModel):
-    participant_id: str
-    token: str
-
-
-class SetPhase(Body):
-    phase: str
-
-
-class SetLock(Body):
-    locked: bool
-
-
-class SetSpotlight(Body):
-    target: str | None = None
-
-
-class NewText(Body):
-    """A note or grid contribution; `id` (a UUID chosen by the client) makes retries safe."""
-
-    id: uuid.UUID | None = None
-    text: Any = None
-
-
-class EditText(Body):
-    text: Any = None
-
-
-class MoveNote(Body):
-    ring: Any = None
-
-
-class MergeNote(Body):
-    into: Any = None
-
-
-class DraftStatement(Body):
-    text: Any = None
-    items: Any = None
-
-
-class Respond(Body):
-    stance: Any = None
-    reason: Any = None
-
-
-class Agree(Body):
-    override_reason: Any = None
 
 
 def base_url(request: Request, public_url: str | None) -> str:

@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             retention.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await retention
-            await service.channels.stop()
+            await service.stop()
             await hub.stop()
             store.close()
             if lock is not None:

@@ -49,7 +49,7 @@ async def current_viewer(request: Request, code: str) -> Viewer:
     """The caller's role in room `code`; 404 for an unknown room, 401 without a valid token."""
     code = normalize_code(code)
     service = get_service(request)
-    await service.rooms.require(code)
+    await service.room(code)
     token = presented_token(request, code)
     if not token:
         raise ApiError(401, "unauthorized", "Sign in to this room first (no token was sent).")

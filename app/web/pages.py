@@ -226,7 +226,7 @@ async def _screen(
                 "Open it from the browser that created the room. Participants join at /join.",
             )
     base = base_url(request, settings.public_url)
-    context = room_context(room, service.channels.online(room.code), me)
+    context = room_context(room, service.online(room.code), me)
     context["join_url"] = f"{base}/j/{room.code}"
     context["join_host"] = urlsplit(base).netloc
     return _templates(request).page(request, PAGES[page][0], context)  # type: ignore[no-any-return]

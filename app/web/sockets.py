@@ -17,7 +17,7 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from app.domain.codes import normalize_code
 from app.domain.events import Viewer
 from app.ratelimit import RateLimiter
-from app.realtime.channels import STUCK_AFTER, Connection, Format
+from app.realtime.connection import STUCK_AFTER, Connection, Format
 from app.web.deps import get_service, presented_token
 from app.web.errors import error_response
 
@@ -41,7 +41,7 @@ async def _refuse(websocket: WebSocket, status: int, code: str, message: str) ->
 
 async def _authenticate(websocket: WebSocket, code: str) -> Viewer | None:
     service = get_service(websocket)
-    if await service.rooms.get(code) is None:
+    if not await service.exists(code):
         await _refuse(websocket, 404, "room_not_found", "There is no room with that code.")
         return None
     viewer = await service.viewer(code, presented_token(websocket, code))
@@ -55,7 +55,7 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
     the connection (snapshot or replay, with back-pressure) and then waits for the
     client to leave. One task per socket, not a task group: it adds up per phone."""
     service = get_service(websocket)
-    channel = await service.channels.channel(connection.code)
+    channel = await service.channel(connection.code)
     await websocket.accept()
     main = asyncio.current_task()
     stuck = leaving = False

@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.domain import document, facilitation, grid, notes, ratings
+from app.domain import document, facilitation, grid, notes, ratings, registry
 from app.domain.events import Event
 from app.domain.notes import Note
+from app.domain.registry import SCREEN, Part
 from app.domain.room import Participant, Room
-from app.domain.workshop import WRITING_KINDS
-from app.realtime.channels import Connection
+from app.realtime.connection import Connection
 from app.web.circles import place
 
 PAGES = {
@@ -31,17 +31,30 @@ PAGES = {
     "phone": ("phone.html", ("phone_phase", "phone_done", "phone_task")),
 }
 STANCE_LABELS = {"agree": "Agree", "reservations": "Reservations", "object": "Object"}
-NOTE_EVENTS = {
-    "note.added",
-    "note.edited",
-    "note.removed",
-    "note.moved",
-    "note.merged",
-    "notes.revealed",
-    "note.held",
+
+PRESENCE = Part("presence")
+"""Someone's phone or screen came online or went away (not an event)."""
+_DISCUSSED = {"note", "notes-progress", "rings", "contribution", "coverage", "statement", "tally"}
+SHOWS: dict[str, frozenset[str]] = {
+    "board_phase": frozenset({"timer", "done", "people"}),
+    "board_main": frozenset(
+        {*_DISCUSSED, "people", "presence", "rating", "signatures", "spotlight", "lock"}
+    ),
+    "control_phases": frozenset(),
+    "control_task": frozenset(
+        {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
+        | {"spotlight"}
+    ),
+    "control_participants": frozenset({"people", "done", "presence"}),
+    "control_status": frozenset({"people", "lock", "timer"}),
+    "phone_phase": frozenset({"timer"}),
+    "phone_done": frozenset({"done"}),
+    "phone_task": frozenset(
+        {"note", "contribution", "coverage", "statement", "response", "answer", "signed"}
+    ),
 }
-STATEMENT_EVENTS = {"statement.updated", "statement.agreed", "response.set"}
-PEOPLE_EVENTS = {"participant.joined", "participant.removed"}
+"""The live-update rule, declared with the blocks: the parts (see `registry.Part`)
+each block of each page shows. Every block also changes with `SCREEN`."""
 
 
 def room_context(room: Room, online: set[str], me: Participant | None = None) -> dict[str, Any]:
@@ -85,8 +98,8 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "spotlit_note": _spotlit_note(room),
         "timer": _timer(room),
         "options": room.options,
-        "names_visible": facilitation.names_visible(room),
-        "writing": phase.kind in WRITING_KINDS,
+        "names_visible": room.names_visible,
+        "writing": phase.traits.writing,
         **_done(room, me),
         **_ratings(room, me),
         "unrevealed": _unrevealed(room),
@@ -141,7 +154,7 @@ def _spotlit_note(room: Room) -> dict[str, Any] | None:
     """The note the facilitator spotlighted, with the notes merged into it."""
     if not room.spotlight or not room.spotlight.startswith("note:"):
         return None
-    if room.current_phase.kind not in ("sort-notes", "agree"):  # where notes are discussed
+    if not room.current_phase.traits.discusses_notes:
         return None
     found = room.notes.get(room.spotlight.removeprefix("note:"))
     if found is None or not found.active or not found.revealed:
@@ -160,7 +173,7 @@ def _unrevealed(room: Room) -> list[dict[str, Any]]:
 
 def _document(room: Room) -> dict[str, Any]:
     """The merged document and who signed it, in the phases that show it."""
-    if room.current_phase.kind not in ("document", "closed"):
+    if not room.current_phase.traits.shows_document:
         return {"doc": None, "signed_by": {}, "signed_count": 0, "with_appendix": False}
     signed_by: dict[str, list[str]] = {p.id: [] for p in room.workshop.perspectives}
     for signature in room.signatures.values():
@@ -213,7 +226,7 @@ def _spotlit(room: Room) -> dict[str, Any] | None:
     """The spotlighted grid row with its statement tally, if the board should focus on one."""
     if not room.spotlight or not room.spotlight.startswith("grid."):
         return None
-    if room.current_phase.kind not in ("grid-write", "agree"):
+    if not room.current_phase.traits.discusses_rows:
         return None
     for row in _grid(room):
         if row["target"] == room.spotlight:
@@ -292,60 +305,32 @@ def _statements(
     return result
 
 
-def affected(page: str, block: str, event: Event | None, me: str | None) -> bool:
-    """Whether `event` (None: a presence change) changes `block` of `page` for viewer `me`."""
+def changes(event: Event | None, room: Room) -> tuple[Part, ...]:
+    """The parts of the screens that `event` (None: a presence change) changes."""
     if event is None:
-        return block in ("board_main", "control_participants")
-    kind = event.type
-    if kind == "phase.changed":
-        return True
-    if kind == "timer.changed":
-        return block in ("board_phase", "phone_phase", "control_status")
-    if page == "board":
-        if kind == "participant.done":
-            return block == "board_phase"
-        if kind in PEOPLE_EVENTS:
-            return block in ("board_phase", "board_main")
-        return block == "board_main"
-    if kind == "spotlight.changed":
-        return page == "control" and block == "control_task"
-    if page == "control":
-        if block == "control_participants":
-            return kind in PEOPLE_EVENTS or kind == "participant.done"
-        if block == "control_status":
-            return kind in PEOPLE_EVENTS or kind in ("room.locked", "options.changed")
-        return block == "control_task" and kind not in ("room.locked",)
-    # phone
-    if block == "phone_done":
-        return kind == "participant.done" and event.data.get("participant_id") == me
-    if block != "phone_task":
-        return False
-    if kind == "rating.set":
-        return bool(event.data.get("participant_id") == me)
-    if kind == "options.changed":  # names shown or hidden (the document's signatories)
-        return True
-    if kind in NOTE_EVENTS:
-        private = event.private_to
-        return private is None or private == me
-    if kind in ("response.set", "document.signed"):
-        return bool(event.data.get("participant_id") == me)
-    return kind in STATEMENT_EVENTS or kind == "contribution.added"
+        return (PRESENCE,)
+    return tuple(registry.event_type(event.type).touches(room, event))
+
+
+def affected(page: str, block: str, parts: tuple[Part, ...], me: str | None) -> bool:
+    """Whether a change to `parts` changes `block` of `page` for viewer `me`."""
+    shows = SHOWS[block]
+    for part in parts:
+        if part == SCREEN:
+            return True
+        if part.name in shows and (page != "phone" or part.only in (None, me)):
+            return True
+    return False
 
 
 def personal(page: str, block: str, room: Room) -> bool:
     """Whether a block differs between participants (else one render serves all)."""
     if page != "phone":
         return False
+    traits = room.current_phase.traits
     if block == "phone_done":  # empty (the same for all) outside individual work
-        return room.current_phase.kind in WRITING_KINDS
-    if block != "phone_task":
-        return False
-    kind = room.current_phase.kind
-    if kind in ("rate-items", "choose-scale"):
-        return True
-    if kind == "grid-write":
-        return room.workshop.grid_private
-    return kind in ("write-notes", "agree", "document")
+        return traits.writing
+    return block == "phone_task" and traits.is_personal(room.workshop)
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,9 +371,10 @@ class HtmlRenderer:
         if me_id and me is None:
             return ""
         context: dict[str, Any] | None = None
+        changed = () if everything else changes(event, room)
         parts = []
         for block in blocks:
-            if not everything and not affected(page, block, event, me_id):
+            if not everything and not affected(page, block, changed, me_id):
                 continue
             key = f"{page}:{block}:{me_id if personal(page, block, room) else '*'}"
             if key not in cache:

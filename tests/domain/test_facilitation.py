@@ -16,8 +16,9 @@ from time_machine import TimeMachineFixture
 from app.domain import facilitation, grid, notes
 from app.domain.errors import Conflict, DomainError, Invalid, NotFound
 from app.domain.events import FACILITATOR, Draft, Event, Viewer
-from app.domain.facilitation import MAX_TIMER_SECONDS, Options, Timer
+from app.domain.facilitation import MAX_TIMER_SECONDS, Options, Timer, ensure_time_left
 from app.domain.room import Room
+from app.domain.spotlight import decide_spotlight
 from app.domain.workshop import Workshop
 from app.workshops import load_workshop
 from tests.domain.test_room import CREATED, LIMITS, WORKSHOP_FILE, commit, join, move_to, state
@@ -316,11 +317,11 @@ def test_the_timer_belongs_to_its_phase(room: Room) -> None:
     move_to(room, "purpose-write")
     set_timer(room, "start", seconds=60, lock=True, at=LONG_AGO)
     with pytest.raises(Conflict):
-        room.ensure_writing_time()
+        ensure_time_left(room)
     move_to(room, "purpose-sort")
     assert facilitation.timer(room) is None
     assert room.snapshot(FACILITATOR)["timer"] is None
-    room.ensure_writing_time()  # the old phase's lock does not close this one
+    ensure_time_left(room)  # the old phase's lock does not close this one
     # Nothing to pause, resume or clear here; a new timer starts for this phase.
     with pytest.raises(Conflict):
         facilitation.decide_timer(room, "pause", now=NOW)
@@ -742,20 +743,20 @@ def test_spotlight_a_note_on_the_board(room: Room) -> None:
     hold(room, "a2", True)
     move_to(room, "purpose-sort")
     before = state(room)
-    drafts = room.decide_spotlight("note:a1")
+    drafts = decide_spotlight(room, "note:a1")
     assert state(room) == before
     assert drafts == [Draft("spotlight.changed", {"target": "note:a1"}, actor="facilitator")]
     commit(room, drafts)
     assert room.spotlight == "note:a1"
     assert room.snapshot(P2)["spotlight"] == "note:a1"
-    assert room.decide_spotlight("note:a1") == []
-    commit(room, room.decide_spotlight(None))
+    assert decide_spotlight(room, "note:a1") == []
+    commit(room, decide_spotlight(room, None))
     assert room.spotlight is None
 
-    refused(room, NotFound, "note_not_found", lambda: room.decide_spotlight("note:zz"))
-    refused(room, Conflict, "note_hidden", lambda: room.decide_spotlight("note:a2"))
+    refused(room, NotFound, "note_not_found", lambda: decide_spotlight(room, "note:zz"))
+    refused(room, Conflict, "note_hidden", lambda: decide_spotlight(room, "note:a2"))
     commit(room, notes.decide_merge(room, note_id="b1", into="a1"))
-    refused(room, Conflict, "note_merged", lambda: room.decide_spotlight("note:b1"))
+    refused(room, Conflict, "note_merged", lambda: decide_spotlight(room, "note:b1"))
     commit(room, notes.decide_remove(room, viewer=FACILITATOR, note_id="a1"))
-    refused(room, Conflict, "note_removed", lambda: room.decide_spotlight("note:a1"))
-    refused(room, Invalid, "invalid_spotlight", lambda: room.decide_spotlight("a1"))
+    refused(room, Conflict, "note_removed", lambda: decide_spotlight(room, "note:a1"))
+    refused(room, Invalid, "invalid_spotlight", lambda: decide_spotlight(room, "a1"))

@@ -15,6 +15,7 @@ from app.domain import grid
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import FACILITATOR, Event, Viewer
 from app.domain.room import Room
+from app.domain.spotlight import decide_spotlight
 from app.domain.workshop import Workshop
 from app.workshops import load_workshop
 from tests.conftest import PHASES
@@ -321,7 +322,7 @@ def test_private_grid_facilitator_snapshot_hides_text(private_room: Room) -> Non
 # ---------------------------------------------------------------- spotlight
 @pytest.mark.parametrize("target", [*GRID_TARGETS, "purpose", "goals"])
 def test_spotlight_a_statement_target(room: Room, target: str) -> None:
-    events = commit(room, room.decide_spotlight(target))
+    events = commit(room, decide_spotlight(room, target))
     assert [(e.type, e.data, e.actor) for e in events] == [
         ("spotlight.changed", {"target": target}, "facilitator")
     ]
@@ -330,15 +331,15 @@ def test_spotlight_a_statement_target(room: Room, target: str) -> None:
 
 @pytest.mark.parametrize("back", [None, ""])
 def test_spotlight_back_to_the_overview(room: Room, back: str | None) -> None:
-    commit(room, room.decide_spotlight("grid.mission"))
-    events = commit(room, room.decide_spotlight(back))
+    commit(room, decide_spotlight(room, "grid.mission"))
+    events = commit(room, decide_spotlight(room, back))
     assert [(e.type, e.data) for e in events] == [("spotlight.changed", {"target": None})]
     assert room.spotlight is None
 
 
 def test_spotlight_moves_from_row_to_row(room: Room) -> None:
-    commit(room, room.decide_spotlight("grid.mission"))
-    events = commit(room, room.decide_spotlight("grid.barriers"))
+    commit(room, decide_spotlight(room, "grid.mission"))
+    events = commit(room, decide_spotlight(room, "grid.barriers"))
     assert events[0].data == {"target": "grid.barriers"}
     assert room.spotlight == "grid.barriers"
 
@@ -350,25 +351,25 @@ def test_spotlight_moves_from_row_to_row(room: Room) -> None:
 def test_invalid_spotlight_is_refused(room: Room, target: object) -> None:
     before = state(room)
     with pytest.raises(Invalid) as caught:
-        room.decide_spotlight(target)
+        decide_spotlight(room, target)
     assert caught.value.code == "invalid_spotlight"
     assert state(room) == before
 
 
 def test_same_spotlight_again_decides_nothing(room: Room) -> None:
-    assert room.decide_spotlight(None) == []  # already the overview
-    commit(room, room.decide_spotlight("grid.means"))
-    assert room.decide_spotlight("grid.means") == []
+    assert decide_spotlight(room, None) == []  # already the overview
+    commit(room, decide_spotlight(room, "grid.means"))
+    assert decide_spotlight(room, "grid.means") == []
 
 
 def test_spotlight_works_in_any_phase(workshop: Workshop) -> None:
     room = new_room(workshop, "grid-agree")
-    commit(room, room.decide_spotlight("grid.one-year"))
+    commit(room, decide_spotlight(room, "grid.one-year"))
     assert room.spotlight == "grid.one-year"
 
 
 def test_spotlight_survives_a_rebuild_from_the_log(room: Room, workshop: Workshop) -> None:
-    log = commit(room, room.decide_spotlight("grid.mission"))
+    log = commit(room, decide_spotlight(room, "grid.mission"))
     rebuilt = new_room(workshop)
     rebuilt.apply_all(log)
     assert rebuilt.spotlight == "grid.mission"
@@ -377,6 +378,6 @@ def test_spotlight_survives_a_rebuild_from_the_log(room: Room, workshop: Worksho
 def test_spotlight_is_in_the_snapshot(room: Room) -> None:
     # A client that (re)connects must learn what the board is focused on.
     assert room.snapshot(FACILITATOR).get("spotlight", "missing") is None
-    commit(room, room.decide_spotlight("grid.mission"))
+    commit(room, decide_spotlight(room, "grid.mission"))
     for viewer in (FACILITATOR, P1):
         assert room.snapshot(viewer).get("spotlight", "missing") == "grid.mission"

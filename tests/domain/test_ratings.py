@@ -466,7 +466,7 @@ def test_ratings_replay_to_the_same_state(workshop: Workshop) -> None:
 
 # ================================================================== document
 def entry(room: Room, source: str) -> document.Entry:
-    return document.rating_entry(room, source)
+    return ratings.rating_entry(room, source)
 
 
 def test_the_action_list_is_what_mostly_got_not_yet_ties_included(room: Room) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import FACILITATOR, Draft, Event, Viewer
+from app.domain.registry import UnknownName
 from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
 from app.workshops import load_workshop
@@ -254,11 +255,11 @@ def test_apply_refuses_a_replayed_event(room: Room) -> None:
     assert room.seq == 1
 
 
-def test_apply_counts_event_types_it_does_not_know(room: Room) -> None:
+def test_apply_refuses_an_event_type_nothing_declared(room: Room) -> None:
     before = state(room)
-    room.apply(Event(seq=1, type="test.unknown", at=CREATED, data={}))
-    assert room.seq == 1
-    assert state(room) == {**before, "seq": 1}
+    with pytest.raises(UnknownName, match=r"unknown event type 'test\.unknown'"):
+        room.apply(Event(seq=1, type="test.unknown", at=CREATED, data={}))
+    assert state(room) == before  # never a silent no-op, never half applied
 
 
 def test_replaying_the_log_rebuilds_the_state(room: Room, workshop: Workshop) -> None:

@@ -28,6 +28,7 @@ from app.domain import consent, document, grid, notes
 from app.domain.errors import DomainError
 from app.domain.events import FACILITATOR, Draft, Event, Viewer
 from app.domain.room import Limits, Room
+from app.domain.spotlight import decide_spotlight
 from app.workshops import load_workshop
 from tests.conftest import PHASES
 
@@ -345,7 +346,7 @@ class RoomMachine(RuleBasedStateMachine):
 
     @rule(focus=st.sampled_from([None, "", *TARGETS, "nowhere"]))
     def spotlight(self, focus: str | None) -> None:
-        self.attempt(lambda: self.room.decide_spotlight(focus))
+        self.attempt(lambda: decide_spotlight(self.room, focus))
 
     @rule(who=PICK)
     def remove_participant(self, who: int) -> None:

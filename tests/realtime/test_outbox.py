@@ -8,13 +8,8 @@ tests/reliability/test_dead_peer.py; here the outbox alone, deterministically.
 from __future__ import annotations
 
 from app.domain.events import Viewer
-from app.realtime.channels import (
-    CLOSE_TOO_SLOW,
-    SEND_QUEUE,
-    STUCK_AFTER,
-    Connection,
-    RoomChannel,
-)
+from app.realtime.channels import RoomChannel
+from app.realtime.connection import CLOSE_TOO_SLOW, SEND_QUEUE, STUCK_AFTER, Connection
 from app.realtime.hub import MemoryHub
 
 

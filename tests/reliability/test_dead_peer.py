@@ -31,7 +31,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from app.realtime.channels import CLOSE_TOO_SLOW, SEND_QUEUE
+from app.realtime.connection import CLOSE_TOO_SLOW, SEND_QUEUE
 from bench.clients import StalledPeer
 from tests.servers import APP, LiveServer, free_port
 

@@ -1,23 +1,18 @@
 """Room archives: the full record of a room (state and event log) as JSON.
 
-`python -m app.archive import FILE` recreates a room from an archive on this
-install (same code if it is free) and prints its new facilitator link;
-`python -m app.archive export CODE [FILE]` writes one. The API has the same
-under GET /api/rooms/{code}/archive and POST /api/rooms/import.
+The API reads and writes them under GET /api/rooms/{code}/archive and
+POST /api/rooms/import; `python -m app.archive` (see `__main__`) does the same
+from the command line, and copies a whole install to another database.
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
-import json
-import sys
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
+from app.domain import catalog  # noqa: F401  (an archive replays every kind of event)
 from app.domain.codes import looks_like_code, new_code
-from app.domain.errors import Conflict, DomainError, Invalid
+from app.domain.errors import Conflict, Invalid
 from app.domain.events import FACILITATOR, Event, iso
 from app.domain.room import Room
 from app.domain.workshop import Workshop
@@ -145,39 +140,6 @@ def restore(store: Store, room: Room, events: list[Event]) -> tuple[str, str]:
     return code, token
 
 
-def main(argv: list[str] | None = None) -> int:
-    from app.config import Settings
-    from app.services import Rooms
-    from app.workshops import load_workshops
-
-    parser = argparse.ArgumentParser(prog="python -m app.archive", description=__doc__)
-    sub = parser.add_subparsers(dest="command", required=True)
-    imp = sub.add_parser("import", help="recreate a room from an archive file")
-    imp.add_argument("file", type=Path)
-    exp = sub.add_parser("export", help="write a room's archive")
-    exp.add_argument("code")
-    exp.add_argument("file", type=Path, nargs="?")
-    move = sub.add_parser(
-        "migrate", help="copy every room (tokens kept) from DATABASE_URL to another database"
-    )
-    move.add_argument(
-        "--to", required=True, help="target SQLAlchemy URL, e.g. postgresql+psycopg://…"
-    )
-    args = parser.parse_args(argv)
-
-    settings = Settings()
-    workshops = load_workshops(settings.workshops_dir)
-    store = Store(settings.database_url)
-    store.migrate()
-    try:
-        return _command(args, settings, workshops, store, Rooms)
-    except (DomainError, OSError, ValueError) as exc:
-        print(f"error: {getattr(exc, 'message', exc)}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
-
-
 def migrate(source: Store, target: Store) -> tuple[int, int]:
     """Copy every room of `source` into `target`: (copied, skipped because present)."""
     target.migrate()
@@ -188,38 +150,3 @@ def migrate(source: Store, target: Store) -> tuple[int, int]:
         else:
             skipped += 1
     return copied, skipped
-
-
-def _command(args: Any, settings: Any, workshops: Any, store: Store, rooms: Any) -> int:
-    if args.command == "migrate":
-        target = Store(args.to)
-        try:
-            copied, skipped = migrate(store, target)
-        finally:
-            target.close()
-        print(f"Copied {copied} room(s); {skipped} already there and left alone.")
-        return 0
-    if args.command == "import":
-        room, events = read(json.loads(args.file.read_text(encoding="utf-8")), workshops)
-        code, token = restore(store, room, events)
-        base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-        print(f"Imported room {code} ({len(events)} events).")
-        print(f"Facilitator token: {token}")
-        print(f"Sign in with it at {base}/rooms/{code}/facilitate")
-        return 0
-    found = asyncio.run(rooms(store, workshops).get(args.code.upper()))
-    if found is None:
-        print(f"error: no room {args.code}", file=sys.stderr)
-        return 1
-    text = json.dumps(
-        export(found, store.events_between(found.code, 0)), ensure_ascii=False, indent=1
-    )
-    if args.file:
-        args.file.write_text(text, encoding="utf-8")
-    else:
-        print(text)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

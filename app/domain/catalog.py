@@ -1,0 +1,19 @@
+"""Every feature of a session, imported once so that the registry is complete.
+
+A new phase kind, event type or document source is declared in its feature
+module; adding that module here is the one other line it needs.
+"""
+
+from app.domain import (
+    consent,
+    document,
+    facilitation,
+    grid,
+    notes,
+    ratings,
+    room,
+    spotlight,
+)
+
+FEATURES = (room, notes, grid, consent, ratings, document, facilitation, spotlight)
+"""The feature modules, in the order a session usually meets them."""

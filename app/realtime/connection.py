@@ -1,0 +1,124 @@
+"""One live socket as a room channel sees it: who is looking, and a bounded outbox.
+
+A slow phone never stalls a room: live updates are offered, and a socket whose
+outbox is full is closed (it reconnects and catches up from where it was).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from app.domain.events import Event, Viewer
+
+Format = Literal["json", "html"]
+SEND_QUEUE = 512
+CLOSE_REMOVED = 4403
+CLOSE_GONE = 4404
+CLOSE_TOO_SLOW = 1013
+STUCK_AFTER = 40.0
+"""A send the peer has not taken within this (the keepalive's 20 s + 20 s) means it is
+gone; the channel's heartbeat lets go of such sockets."""
+
+
+class Mailbox:
+    """A socket's bounded outbox: a deque and at most one waiting sender.
+
+    Lighter than asyncio.Queue (which keeps three deques and an Event per
+    instance): with a thousand phones connected, that difference shows.
+    """
+
+    __slots__ = ("_items", "_limit", "_room", "_waiter")
+
+    def __init__(self, limit: int) -> None:
+        self._items: deque[str | None] = deque()
+        self._limit = limit
+        self._waiter: asyncio.Future[None] | None = None
+        self._room: asyncio.Future[None] | None = None
+
+    def full(self) -> bool:
+        return len(self._items) >= self._limit
+
+    def push(self, item: str | None) -> None:
+        self._items.append(item)
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def get(self) -> str | None:
+        while not self._items:
+            self._waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self._waiter
+            finally:
+                self._waiter = None
+        item = self._items.popleft()
+        if self._room is not None and not self._room.done():
+            self._room.set_result(None)
+        return item
+
+    async def wait_for_room(self) -> None:
+        """Back-pressure for snapshots and replays: wait while the outbox is full."""
+        while self.full():
+            self._room = asyncio.get_running_loop().create_future()
+            try:
+                await self._room
+            finally:
+                self._room = None
+
+    def clear(self) -> None:
+        self._items.clear()
+        if self._room is not None and not self._room.done():
+            self._room.set_result(None)
+
+
+@dataclass(eq=False, slots=True)
+class Connection:
+    """One websocket, with a bounded outbox so a slow phone never stalls a room."""
+
+    code: str
+    viewer: Viewer
+    format: Format
+    page: str = "phone"
+    outbox: Mailbox = field(default_factory=lambda: Mailbox(SEND_QUEUE))
+    close_code: int | None = None
+    close_reason: str = ""
+    last_seq: int = 0
+    pending: list[Event] | None = field(default_factory=list)
+    on_too_slow: Callable[[Connection], None] | None = None
+    """Set by the channel: a socket closed for being too slow leaves the room at once,
+    even while its sender is still stuck writing to it."""
+    sending_since: float = 0.0
+    """When the send in progress began (monotonic), 0 when none is."""
+    on_stuck: Callable[[], None] | None = None
+    """Set by the socket: let go of it (its send has not finished for STUCK_AFTER s)."""
+
+    async def put(self, message: str) -> None:
+        """Queue a message, waiting for room (a snapshot or replay is never dropped)."""
+        await self.outbox.wait_for_room()
+        if self.close_code is None:
+            self.outbox.push(message)
+
+    def offer(self, message: str) -> None:
+        """Queue a message; a full outbox means the client is too slow: drop it."""
+        if self.close_code is not None:
+            return
+        if self.outbox.full():
+            self.close(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
+            if self.on_too_slow is not None:
+                self.on_too_slow(self)
+            return
+        self.outbox.push(message)
+
+    def close(self, code: int, reason: str) -> None:
+        """Ask the sender to close the socket (after what is already queued)."""
+        if self.close_code is not None:
+            return
+        self.close_code, self.close_reason = code, reason
+        if code == CLOSE_TOO_SLOW:
+            # Nothing more for a client that stopped reading: it resumes from the last
+            # event it did read (no gap), and its backlog is freed at once.
+            self.outbox.clear()
+        self.outbox.push(None)  # the close goes out after what is queued, even if full

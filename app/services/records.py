@@ -1,0 +1,53 @@
+"""The record of a room: its joint document and its archive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from anyio import to_thread
+
+from app import archive
+from app.domain import document, notes
+from app.domain.errors import Conflict, Forbidden
+from app.domain.events import Viewer
+from app.services.core import CreatedRoom, UseCases, require_facilitator, require_participant
+
+
+class Records(UseCases):
+    """Reading the joint document, signing it, and archiving or restoring a room."""
+
+    # ---------------------------------------------------------- document
+    async def document(self, code: str, viewer: Viewer) -> document.Document:
+        """The merged joint document: the facilitator any time, participants once it is open."""
+        room = await self.rooms.require(code)
+        if not viewer.is_facilitator and not room.current_phase.traits.shows_document:
+            raise Forbidden(
+                "document_not_open", "The joint document opens when the facilitator gets there."
+            )
+        return document.build(room, today=room.created_at)
+
+    async def sign(self, code: str, viewer: Viewer) -> None:
+        participant = require_participant(viewer)
+        await self._run(code, lambda room: document.decide_sign(room, participant))
+
+    async def archive(self, code: str, viewer: Viewer) -> dict[str, Any]:
+        """The room's full record: its state and every event in its log."""
+        require_facilitator(viewer)
+        room = await self.rooms.require(code)
+        writing = room.current_phase.traits.private_notes
+        if writing and notes.unrevealed(room) and not room.options.moderated:
+            # The archive holds every event: while people write, it would show the
+            # facilitator notes their authors were told stay private until the reveal.
+            raise Conflict(
+                "notes_private",
+                "People are writing private notes. Download the archive after this phase "
+                "(an operator can back up any time with `python -m app.archive export`).",
+            )
+        events = await self.rooms.events_between(code, 0, room.seq)
+        return archive.export(room, events)
+
+    async def import_archive(self, data: object) -> CreatedRoom:
+        """Recreate an archived room here (same code if free); a new facilitator token."""
+        room, events = archive.read(data, self.workshops)
+        code, token = await to_thread.run_sync(archive.restore, self.store, room, events)
+        return CreatedRoom(code, token)

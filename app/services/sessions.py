@@ -1,0 +1,211 @@
+"""The session: rooms, people, phases and the facilitator's tools."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+from anyio import to_thread
+
+from app.domain import facilitation, spotlight
+from app.domain.codes import looks_like_code, new_code, normalize_code
+from app.domain.errors import Conflict, Invalid, NotFound
+from app.domain.events import Viewer
+from app.domain.room import Room
+from app.domain.workshop import Workshop
+from app.persistence.store import CodeTaken
+from app.services.core import (
+    CreatedRoom,
+    Joined,
+    UseCases,
+    require_facilitator,
+    require_participant,
+)
+from app.tokens import hash_token, new_token
+
+
+class Sessions(UseCases):
+    """Creating, finding and deleting rooms; joining and leaving; steering the session."""
+
+    # ---------------------------------------------------------------- rooms
+    def workshop(self, workshop_id: object) -> Workshop:
+        if not isinstance(workshop_id, str) or workshop_id not in self.workshops:
+            known = ", ".join(self.workshops)
+            raise Invalid("invalid_workshop", f"Unknown workshop. Choose one of: {known}.")
+        return self.workshops[workshop_id]
+
+    async def create_room(
+        self,
+        *,
+        title: object,
+        setting: object,
+        workshop_id: object,
+        anonymous: object = False,
+        moderated: object = False,
+    ) -> CreatedRoom:
+        """A new room; `anonymous` and `moderated` are its first options."""
+        workshop = self.workshop(workshop_id)
+        for name, value in (("anonymous", anonymous), ("moderated", moderated)):
+            if not isinstance(value, bool):
+                raise Invalid(f"invalid_{name}", f"{name} must be true or false.")
+        now = datetime.now(UTC)
+        token = new_token()
+        for _ in range(20):
+            room = Room.create(
+                code=new_code(),
+                title=title,
+                setting=setting,
+                workshop=workshop,
+                created_at=now,
+                limits=self.limits,
+            )
+            insert = partial(
+                self.store.create_room,
+                code=room.code,
+                title=room.title,
+                setting=room.setting,
+                workshop=workshop.id,
+                phase=room.phase,
+                facilitator_token_hash=hash_token(token),
+                created_at=now,
+            )
+            try:
+                await to_thread.run_sync(insert)
+            except CodeTaken:
+                continue
+            self.rooms.remember(room)
+            if anonymous or moderated:
+                await self._run(
+                    room.code,
+                    lambda room: facilitation.decide_options(
+                        room, anonymous=anonymous, moderated=moderated
+                    ),
+                )
+            return CreatedRoom(room.code, token)
+        raise Conflict("no_code", "Could not find a free room code; please try again.")
+
+    async def duplicate_room(
+        self, code: str, viewer: Viewer, *, title: object = None, setting: object = None
+    ) -> CreatedRoom:
+        """A fresh room with this one's workshop, title, setting and options (for the next
+        school): no participants, nothing written."""
+        require_facilitator(viewer)
+        original = await self.rooms.require(code)
+        return await self.create_room(
+            title=original.title if title is None else title,
+            setting=original.setting if setting is None else setting,
+            workshop_id=original.workshop.id,
+            anonymous=original.options.anonymous,
+            moderated=original.options.moderated,
+        )
+
+    async def viewer(self, code: str, token: str | None) -> Viewer | None:
+        """Who holds `token` in room `code` (None for no or a refused token)."""
+        if not token:
+            return None
+        return await to_thread.run_sync(self.store.viewer_for_token, code, hash_token(token))
+
+    async def find_room(self, raw_code: str) -> Room | None:
+        code = normalize_code(raw_code)
+        if not looks_like_code(code):
+            return None
+        return await self.rooms.fresh(code)
+
+    async def snapshot(self, code: str, viewer: Viewer) -> dict[str, Any]:
+        room = await self.rooms.require(code)
+        return room.snapshot(viewer, self.channels.online(code))
+
+    async def delete_room(self, code: str, viewer: Viewer) -> None:
+        require_facilitator(viewer)
+        async with self.rooms.lock(code):
+            deleted = await to_thread.run_sync(self.store.delete_room, code)
+            self.rooms.forget(code)
+        if not deleted:
+            raise NotFound("room_not_found", f"There is no room with the code {code}.")
+        self.channels.close_room(code)
+
+    async def purge_idle(self, *, older_than: timedelta, now: datetime | None = None) -> list[str]:
+        """Delete every room untouched for `older_than` (all its rows); their codes."""
+        cutoff = (now or datetime.now(UTC)) - older_than
+        codes = await to_thread.run_sync(self.store.idle_since, cutoff)
+        for code in codes:
+            async with self.rooms.lock(code):
+                await to_thread.run_sync(self.store.delete_room, code)
+                self.rooms.forget(code)
+            self.channels.close_room(code)
+        return codes
+
+    # --------------------------------------------------------- participants
+    async def join(self, code: str, *, name: object, perspective: object) -> Joined:
+        participant_id = str(uuid.uuid4())
+        token = new_token()
+        await self._run(
+            code,
+            lambda room: room.decide_join(
+                participant_id=participant_id,
+                name=name,
+                perspective=perspective,
+                limits=self.limits,
+            ),
+            tokens={participant_id: hash_token(token)},
+        )
+        return Joined(participant_id, token)
+
+    async def remove_participant(self, code: str, viewer: Viewer, participant_id: str) -> None:
+        require_facilitator(viewer)
+        await self._run(code, lambda room: room.decide_remove(participant_id))
+
+    # --------------------------------------------------------------- phases
+    async def set_phase(self, code: str, viewer: Viewer, phase: object) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(code, lambda room: room.decide_phase(phase))
+        return room
+
+    async def set_spotlight(self, code: str, viewer: Viewer, target: object) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(code, lambda room: spotlight.decide_spotlight(room, target))
+        return room
+
+    async def set_locked(self, code: str, viewer: Viewer, locked: bool) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(code, lambda room: room.decide_lock(locked))
+        return room
+
+    # ------------------------------------------------------ facilitation
+    async def set_timer(
+        self, code: str, viewer: Viewer, action: object, *, seconds: object, lock: object
+    ) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: facilitation.decide_timer(room, action, seconds=seconds, lock=lock),
+        )
+        return room
+
+    async def set_done(self, code: str, viewer: Viewer, done: object) -> Room:
+        participant = require_participant(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: facilitation.decide_done(room, participant_id=participant, done=done),
+        )
+        return room
+
+    async def set_options(
+        self,
+        code: str,
+        viewer: Viewer,
+        *,
+        anonymous: object = None,
+        moderated: object = None,
+        names_shown: object = None,
+    ) -> Room:
+        require_facilitator(viewer)
+        room, _ = await self._run(
+            code,
+            lambda room: facilitation.decide_options(
+                room, anonymous=anonymous, moderated=moderated, names_shown=names_shown
+            ),
+        )
+        return room
