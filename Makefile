@@ -44,7 +44,7 @@ fmt: $(VENV)/.installed-dev
 	$(BIN)/ruff format $(SRC)
 	$(BIN)/ruff check --fix $(SRC)
 
-bench: $(VENV)/.installed-dev  ## Benchmarks (about 4 minutes): table printed and written to docs/benchmarks.md.
+bench: $(VENV)/.installed-dev  ## Benchmarks (about 5 minutes): table printed and written to docs/benchmarks.md.
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 migrate: $(VENV)/.installed  ## Upgrade the database at DATABASE_URL to the newest schema.

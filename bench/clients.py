@@ -1,7 +1,10 @@
 """Client processes for the benchmarks: many websockets, each recording when each seq arrives.
 
 Runs in processes separate from the server. Times are time.monotonic(), which
-on Linux is CLOCK_MONOTONIC and so comparable across processes.
+on Linux is CLOCK_MONOTONIC and so comparable across processes (and network
+namespaces). `python -m bench.clients DIR` runs the sockets in DIR/conns.json
+from a process of its own (the venue scenario starts it inside a network
+namespace with `ip netns exec`); see `watch_main`.
 """
 
 from __future__ import annotations
@@ -14,13 +17,16 @@ import os
 import re
 import socket
 import struct
+import sys
 import time
 from dataclasses import dataclass, field
 from multiprocessing.synchronize import Event as EventType
+from pathlib import Path
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 SEQ = re.compile(rb'data-seq="(\d+)"')
 
@@ -254,3 +260,78 @@ class StalledPeer:
 
     def close(self) -> None:
         self.sock.close()
+
+
+async def _watch(conn: Conn, record: dict[str, Any], ready: asyncio.Event) -> None:
+    """One socket: every message as [seq or None, time, bytes], and how it ended."""
+    try:
+        async with connect(
+            conn.url,
+            additional_headers=conn.headers,
+            max_size=None,
+            compression=None,
+            open_timeout=120,
+            close_timeout=1,
+            ping_interval=None,
+        ) as ws:
+            try:
+                async for message in ws:
+                    now = time.monotonic()
+                    size = len(message.encode() if isinstance(message, str) else message)
+                    if not ready.is_set():
+                        record["initial_bytes"] = size
+                        record["initial_seq"] = _seq(conn.kind, message)
+                        ready.set()
+                        continue
+                    record["arrivals"].append([_seq(conn.kind, message), now, size])
+            except ConnectionClosed:
+                pass
+            record["closed"] = [ws.close_code, ws.close_reason, time.monotonic()]
+    except (OSError, ConnectionClosed, TimeoutError) as error:  # counted, not raised
+        record["closed"] = [None, repr(error), time.monotonic()]
+    finally:
+        ready.set()
+
+
+async def _watch_all(folder: Path) -> None:
+    conns = [Conn(**c) for c in json.loads((folder / "conns.json").read_text())]
+    records: list[dict[str, Any]] = [
+        {"url": c.url, "arrivals": [], "closed": None, "initial_bytes": 0} for c in conns
+    ]
+    readies = [asyncio.Event() for _ in conns]
+    tasks = []
+    for index, conn in enumerate(conns):
+        tasks.append(asyncio.create_task(_watch(conn, records[index], readies[index])))
+        if index % 20 == 19:
+            await asyncio.sleep(0.05)
+    deadline = time.monotonic() + 150
+    while not all(r.is_set() for r in readies) and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.05)
+    (folder / "ready").write_text(str(sum(r["closed"] is None for r in records)))
+    last = folder / "last"
+    while not (folder / "stop").exists():
+        if last.exists() and (until := last.read_text().strip()):
+            seen = [
+                max((a[0] or 0 for a in r["arrivals"]), default=0)
+                for r in records
+                if r["closed"] is None
+            ]
+            if all(s >= int(until) for s in seen):
+                break
+        await asyncio.sleep(0.05)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    (folder / "out.tmp").write_text(json.dumps(records))
+    (folder / "out.tmp").rename(folder / "out.json")
+
+
+def watch_main() -> None:
+    """`python -m bench.clients DIR`: connect DIR/conns.json, write DIR/ready (the number
+    connected), record until DIR/stop exists or every open socket has seen the seq in
+    DIR/last, then write DIR/out.json."""
+    asyncio.run(_watch_all(Path(sys.argv[1])))
+
+
+if __name__ == "__main__":
+    watch_main()

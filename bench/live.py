@@ -198,3 +198,56 @@ def app_conns(bases: list[str], room: dict[str, Any], phones: int) -> list[Conn]
     conns.append(Conn(f"{ws}/rooms/{code}/live?view=board", fac_cookie))
     conns.append(Conn(f"{ws}/api/rooms/{code}/events", bearer(room["facilitator"]), kind="json"))
     return conns
+
+
+STATEMENT = "Every child in Oakfield safe, healthy and learning, with their family heard — {}"
+"""A note or grid statement of realistic length (as tests/web/test_live_bytes.py writes)."""
+
+
+async def make_sort_room(
+    api: httpx.AsyncClient, participants: int, notes_each: int = 3
+) -> dict[str, Any]:
+    """A room in purpose-sort: `participants` joined, `notes_each` notes each, all revealed.
+
+    `api` is bound to the server (base_url). Unlike `make_room`, every participant
+    writes, as in a real workshop (the bytes and venue scenarios).
+    """
+    created = (
+        await api.post("/api/rooms", json={"title": "Oakfield partnership", "setting": "Bench"})
+    ).json()
+    code, fac = created["code"], created["facilitator_token"]
+    auth = bearer(fac)
+    semaphore = asyncio.Semaphore(16)
+
+    async def join(i: int) -> str:
+        async with semaphore:
+            response = await api.post(
+                f"/api/rooms/{code}/join",
+                json={"name": f"Person {i}", "perspective": PERSPECTIVES[i % 4]},
+            )
+            response.raise_for_status()
+            token: str = response.json()["token"]
+            return token
+
+    async def write(i: int, token: str) -> None:
+        for k in range(notes_each):
+            async with semaphore:
+                response = await api.post(
+                    f"/api/rooms/{code}/notes",
+                    json={"text": STATEMENT.format(f"{i}.{k}")},
+                    headers=bearer(token),
+                )
+                response.raise_for_status()
+
+    tokens = list(await asyncio.gather(*(join(i) for i in range(participants))))
+    await api.post(f"/api/rooms/{code}/phase", json={"phase": "purpose-write"}, headers=auth)
+    await asyncio.gather(*(write(i, t) for i, t in enumerate(tokens)))
+    await api.post(f"/api/rooms/{code}/phase", json={"phase": "purpose-sort"}, headers=auth)
+    snapshot = (await api.get(f"/api/rooms/{code}", headers=auth)).json()
+    return {
+        "code": code,
+        "facilitator": fac,
+        "tokens": tokens,
+        "notes": [n["id"] for n in snapshot["notes"] if n.get("revealed", True)],
+        "seq": snapshot["seq"],
+    }

@@ -61,10 +61,11 @@ def started(
     port: int,
     ready: Callable[[], bool],
     logs: Path,
+    cwd: Path = ROOT,
 ) -> Iterator[Proc]:
     log = (logs / f"{name}.log").open("wb")
     popen = subprocess.Popen(
-        args, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT
+        args, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=cwd
     )
     proc = Proc(name, popen, port)
     try:
@@ -79,10 +80,11 @@ def started(
         log.close()
 
 
-def healthy(port: int) -> Callable[[], bool]:
+def healthy(port: int, host: str = "127.0.0.1") -> Callable[[], bool]:
     def check() -> bool:
         try:
-            return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200
+            url = f"http://{host}:{port}/healthz"
+            return httpx.get(url, timeout=1, trust_env=False).status_code == 200
         except httpx.HTTPError:
             return False
 

@@ -18,6 +18,7 @@ TARGETS = {
     "phone": "≤ 100 KB",
     "slow": "others' p99 as without (no delay)",
     "drop": "closed 1013 once its outbox (512) fills",
+    "bytes": "≤ 2 KB per screen (tests/web/test_live_bytes.py)",
 }
 
 
@@ -68,6 +69,8 @@ def table(results: dict[str, Any]) -> str:
             f"{p['board_first_load_bytes'] / 1000:.1f} KB) |"
         )
     rows += slow_rows(results)
+    rows += bytes_rows(results)
+    rows += venue_rows(results)
     for workers in (1, 2):
         s = results.get(f"fanout_scaled_{workers}")
         if s:
@@ -253,6 +256,318 @@ had no gap ({gaps} missing in all): it resumes with `since` from the last event 
 """
 
 
+def kb(value: float) -> str:
+    """Bytes as B under 1 kB, else kB (or MB), to two or three significant figures."""
+    if value < 1000:
+        return f"{value:.0f} B"
+    if value < 1_000_000:
+        return f"{value / 1000:.1f} kB" if value < 100_000 else f"{value / 1000:.0f} kB"
+    return f"{value / 1_000_000:.1f} MB" if value < 100_000_000 else f"{value / 1e6:.0f} MB"
+
+
+def bytes_rows(results: dict[str, Any]) -> list[str]:
+    b = results.get("bytes")
+    if not b:
+        return []
+    worst = max(
+        (
+            (u[screen]["max"], name, screen, room["participants"])
+            for room in b["rooms"]
+            for name, u in room["updates"].items()
+            if name != "timer"
+            for screen in ("board", "control", "phone")
+        ),
+    )
+    largest = b["rooms"][-1]
+    move = largest["updates"]["move"]
+    sizes = ", ".join(str(room["participants"]) for room in b["rooms"])
+    return [
+        f"| bytes per screen per live update, N={sizes}, 3 notes each | {TARGETS['bytes']} | "
+        f"largest {kb(worst[0])} ({LABELS.get(worst[1], worst[1])}, {worst[2]}, N={worst[3]}; "
+        f"see below); a note move at "
+        f"N={largest['participants']}: phone {kb(move['phone']['p50'])}, board "
+        f"{kb(move['board']['p50'])}, {kb(move['wire_bytes_all_phones'])} on the wire to "
+        f"{largest['participants']} phones |"
+    ]
+
+
+def venue_rows(results: dict[str, Any]) -> list[str]:
+    v = results.get("venue")
+    if not v:
+        return []
+    before, after = v["before"], v["after"]
+    return [
+        f"| note move to {after['phones']} phones on 10 Mbit/s Wi-Fi, {after['rate']:g}/s | — | "
+        f"p50 / p99 before {ms(before['latency_ms']['p50'])} / {ms(before['latency_ms']['p99'])} "
+        f"({before['missing']:,} of {before['expected']:,} not received, {before['dropped']} "
+        f"sockets dropped), after {ms(after['latency_ms']['p50'])} / "
+        f"{ms(after['latency_ms']['p99'])} ({after['missing']:,} not received, "
+        f"{after['dropped']} dropped) |"
+    ]
+
+
+LABELS = {
+    "move": "note move",
+    "merge": "merge",
+    "remove": "note removal",
+    "join": "join",
+    "presence": "presence (a phone connects)",
+    "response": "consent response (the first 20)",
+    "response_last": "consent response (the last 20)",
+    "contribution": "grid contribution (grid filled)",
+    "signature": "signature (the first 20)",
+    "signature_last": "signature (the last 20)",
+    "timer": "timer change (ends each batch)",
+}
+
+
+def bytes_section(results: dict[str, Any]) -> str:
+    b = results.get("bytes")
+    if not b:
+        return ""
+    rooms = b["rooms"]
+    head = [f"N={room['participants']}" for room in rooms]
+
+    def row(cells: list[Any]) -> str:
+        return "| " + " | ".join(str(c) for c in cells) + " |"
+
+    def screens(u: dict[str, Any]) -> str:
+        phone = u["phone"]
+        tail = f" (max {phone['max']:,})" if phone["max"] != phone["p50"] else ""
+        return f"{u['board']['p50']:,} · {u['control']['p50']:,} · {phone['p50']:,}{tail}"
+
+    per_screen = [row(["update", *head]), row(["---"] * (len(rooms) + 1))]
+    totals = [row(["update", *head]), row(["---"] * (len(rooms) + 1))]
+    for name, label in LABELS.items():
+        if not all(name in room["updates"] for room in rooms):
+            continue
+        updates = [room["updates"][name] for room in rooms]
+        per_screen.append(row([label, *(screens(u) for u in updates)]))
+        totals.append(
+            row(
+                [
+                    label,
+                    *(
+                        f"{kb(u['wire_bytes_all_phones'])} · {u['server_cpu_ms']:.1f} ms"
+                        for u in updates
+                    ),
+                ]
+            )
+        )
+    whole = [
+        row(
+            [
+                "room",
+                "whole board",
+                "whole control",
+                "whole phone",
+                f"phone back after {rooms[0]['reconnect']['missed_moves']} missed moves (`since`)",
+                "the same phone loading whole",
+            ]
+        ),
+        row(["---"] * 6),
+    ]
+    for room in rooms:
+        r = room["reconnect"]
+        whole.append(
+            row(
+                [
+                    f"N={room['participants']}, {room['notes']} notes",
+                    kb(room["whole"]["board"]),
+                    kb(room["whole"]["control"]),
+                    kb(room["whole"]["phone"]),
+                    f"{kb(r['since_bytes'])} ({100 * r['since_bytes'] / r['whole_bytes']:.0f} %)",
+                    kb(r["whole_bytes"]),
+                ]
+            )
+        )
+    largest = rooms[-1]
+    move = largest["updates"]["move"]
+    return f"""
+## Bytes per live update
+
+`python -m bench.run --only bytes` (part of `make bench`, about a minute): rooms of
+N participants with 3 notes each (as `tests/web/test_live_bytes.py`, at more
+sizes and against a real uvicorn). The sort phase; then agree, with the purpose
+drafted; then grid-write, with the grid filled first (a contribution per
+participant, spread over the seven rows); then the document. Connected to
+`/rooms/{{code}}/live`: the board, the control view and {b["phones"]} phones. Each
+update type is made {b["repeats"]} times over the HTTP API, one after another
+(after one not measured, to warm up); each live message carries the seq of the
+event it reflects, so its bytes are counted against that update; presence has
+no seq, so for it the messages without one are counted. Bytes are the websocket
+payload and its framing (the app serves without permessage-deflate); TCP/IP
+headers are not counted.
+
+Bytes per screen per update, board · control · phone (p50 over the repeats and,
+for the phones, over the {b["phones"]} phones; the largest phone figure in
+brackets when it differs — the phone of the person who responded or signed):
+
+{chr(10).join(per_screen)}
+
+On the wire per update, summed over every screen with N phones connected (the
+board, the control view and N phones, at the phones' mean), and the server's CPU
+time per update (with {b["phones"]} phones connected: the API request, the
+commit, the render once per audience and the sends; less the timer change that
+ends each batch, measured on its own):
+
+{chr(10).join(totals)}
+
+A whole render, and a phone that was offline during
+{largest["reconnect"]["missed_moves"]} note moves reconnecting with `?since=` (the
+parts those moves touched, rendered now, instead of the whole screen):
+
+{chr(10).join(whole)}
+
+Before the live-update change, a note move sent each phone its whole sorted list
+(58 KB per phone at 30 participants and 90 notes); now it costs a phone
+{kb(move["phone"]["p50"])} at N={largest["participants"]} ({kb(move["wire_bytes_all_phones"])}
+for the whole room). Most figures do not grow with N: an update re-renders what
+it touched, not the list it sits in. What grows with N is the whole render (first
+load, phase changes, a reconnect after a long absence) and, for presence and
+signatures, the server's CPU (a phone that connects gets its own whole render; a
+signature's API response is the room's snapshot). Above the test's 2 KB budget
+(`tests/web/test_live_bytes.py`, which makes 5 responses and 3 signatures and
+uses the timer as its end marker, uncounted): {over_budget(rooms)}. The tallies
+(board and control view) list every objection and reservation with its reason,
+and the board's signature card every signer's name, so those updates grow with
+the responses and signatures so far; a timer change repaints the control view's
+status card whole, the same at every N.
+"""
+
+
+def over_budget(rooms: list[dict[str, Any]], budget: int = 2048) -> str:
+    """The updates a screen received more than `budget` bytes for, at their largest."""
+    found = []
+    for name, label in LABELS.items():
+        worst: dict[str, tuple[int, int]] = {}
+        for room in rooms:
+            u = room["updates"].get(name)
+            for screen in ("board", "control", "phone") if u else ():
+                if u[screen]["max"] > budget:
+                    worst[screen] = max(
+                        worst.get(screen, (0, 0)), (u[screen]["max"], room["participants"])
+                    )
+        if worst:
+            where = ", ".join(f"{screen} {kb(b)} at N={n}" for screen, (b, n) in worst.items())
+            found.append(f"{label}: {where}")
+    return "; ".join(found) if found else "none"
+
+
+def venue_section(results: dict[str, Any]) -> str:
+    v = results.get("venue")
+    if not v:
+        return ""
+    before, after = v["before"], v["after"]
+    one_move = after["message_bytes"] * (after["phones"] + 1)
+
+    def row(cells: list[Any]) -> str:
+        return "| " + " | ".join(str(c) for c in cells) + " |"
+
+    lines = [
+        row(
+            [
+                "server",
+                "latency p50",
+                "p99",
+                "max",
+                "updates received",
+                "sockets dropped",
+                "bytes per phone per move",
+                "phones received",
+                "sent through the shaper (drops)",
+                "server CPU",
+            ]
+        ),
+        row(["---"] * 10),
+    ]
+    for label, f in (("before", before), ("after", after)):
+        m = f["latency_ms"]
+        codes = sorted({str(d["code"]) for d in f["drops"]})
+        dropped = f"{f['dropped']}" + (f" (close {', '.join(codes)})" if codes else "")
+        lines.append(
+            row(
+                [
+                    f"{label} ({f['commit']})",
+                    ms(m["p50"]),
+                    ms(m["p99"]),
+                    ms(m["max"]),
+                    f"{f['delivered']:,} / {f['expected']:,}",
+                    dropped,
+                    kb(f["message_bytes"]),
+                    kb(f["phone_bytes_received"]),
+                    f"{kb(f['wire']['bytes'])} ({f['wire']['drops']:,})",
+                    f"{f['server_cpu_percent']} %",
+                ]
+            )
+        )
+    return f"""
+## A venue's Wi-Fi: before and after the live-update change
+
+`python -m bench.run --only venue` (root only; not part of `make bench`: it adds
+a network namespace, a veth pair and a git worktree, and takes about two
+minutes). {after["phones"]} phones and the board in the sort phase of a room of
+{v["participants"]} participants with 3 notes each, on a shaped link standing in
+for a venue's Wi-Fi: the server's side of a veth pair (in the root namespace,
+uvicorn bound to its address) sends through `tc qdisc … tbf {v["shape"]}`; the
+phones' side is in a network namespace, where one client process
+(`ip netns exec … python -m bench.clients`) holds the {after["phones"] + 1}
+sockets. (netem is not in this kernel: no added delay, jitter or loss, only the
+rate, so real Wi-Fi would do worse.) The facilitator moves a note
+{after["rate"]:g} times a second for {after["seconds"]:g} s over the HTTP API, from
+the root namespace (not shaped); latency is from each move's API response to
+each phone receiving the message with its data-seq; the phones then have up to
+{v["drain_seconds"]:g} s to receive what is still on its way, and what they have not
+received by then is counted as not received (the latencies are those of the
+updates received). The same client side measured the
+server of this tree ("after") and of a git worktree of the commit before the
+change ("before").
+
+{chr(10).join(lines)}
+
+Before, each move sent every phone its whole sorted list
+({kb(before["message_bytes"])}): {after["phones"]} phones × {after["rate"]:g} moves a second
+is {mbit(before["message_bytes"] * after["phones"] * after["rate"])} on a 10 Mbit/s link,
+so the updates queued behind each other: within the {v["drain_seconds"]:g} s after the
+last move the phones had received {before["delivered"]:,} of {before["expected"]:,}
+(the board {before["board_latency_ms"]["count"]} of its {before["moves"]}), the
+shaper was full the whole time ({before["wire"]["drops"]:,} packets dropped at its
+queue, resent by TCP){dropped_note(before)}. After, a move costs a phone
+{kb(after["message_bytes"])}, {mbit(after["message_bytes"] * after["phones"] * after["rate"])}
+for the room: the link is mostly idle, and the p99 is about the time one move's
+{after["phones"] + 1} messages take through it ({kb(one_move)}:
+{one_move * 8 / 10e3:.0f} ms at 10 Mbit/s). The first load is about the same either
+way (a phone's whole page, {kb(after["phone_initial_bytes"])} after,
+{kb(before["phone_initial_bytes"])} before; {kb(after["initial_wire_bytes"])} and
+{kb(before["initial_wire_bytes"])} through the shaper for the {after["phones"] + 1}
+sockets, {after["connect_seconds"]:g} and {before["connect_seconds"]:g} s to connect them
+all).
+"""
+
+
+def dropped_note(f: dict[str, Any]) -> str:
+    drops = f["drops"]
+    if not drops:
+        return ""
+    codes = sorted({str(d["code"]) for d in drops})
+    at = [d["after_first_move_s"] for d in drops]
+    return (
+        f", and {len(drops)} of {f['phones']} sockets were closed ({', '.join(codes)}: "
+        f"no close frame got through) {span(at)} s after the first move — the server's "
+        "keepalive (a ping every 20 s, answered within 20 s) gives up on a phone whose "
+        "ping waits behind tens of seconds of updates"
+    )
+
+
+def ms(value: float) -> str:
+    return f"{value:g} ms" if value < 1000 else f"{value / 1000:.1f} s"
+
+
+def mbit(bytes_per_second: float) -> str:
+    bits = bytes_per_second * 8 / 1e6
+    return f"{bits:.0f} Mbit/s" if bits >= 10 else f"{bits:.1f} Mbit/s"
+
+
 def write_docs(results: dict[str, Any], command: str) -> None:
     docs = ROOT / "docs" / "benchmarks.md"
     docs.parent.mkdir(exist_ok=True)
@@ -307,5 +622,5 @@ Raw figures: `bench/results/latest.json`.
 - PostgreSQL + Redis with 1 and 2 workers at N=200: the second worker adds
   the Redis hop and a second process on the same two cores; latency is the
   same within noise. More workers pay off on more cores, not here.
-{slow_section(results)}"""
+{slow_section(results)}{bytes_section(results)}{venue_section(results)}"""
     docs.write_text(text, encoding="utf-8")

@@ -21,15 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from bench.report import table, write_docs
+from bench.scenarios.bytes import live_bytes
 from bench.scenarios.fanout import fanout_app, fanout_baseline
 from bench.scenarios.join import join_storm
 from bench.scenarios.pages import page_weight
 from bench.scenarios.replay import replay
 from bench.scenarios.scaled import fanout_scaled, scaled_unavailable
 from bench.scenarios.slow import slow_clients
+from bench.scenarios.venue import BEFORE, venue, venue_unavailable
 from tests.servers import ROOT
 
-SCENARIOS = ("pages", "fanout", "join", "replay", "slow", "scaled")
+SCENARIOS = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "venue")
+DEFAULT = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes")
+"""`make bench`: every scenario but venue (root only; namespaces, tc and a git worktree)."""
 
 
 def main() -> None:
@@ -44,9 +48,18 @@ def main() -> None:
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     parser.add_argument(
         "--only",
-        default=",".join(SCENARIOS),
-        help=f"comma-separated scenarios, of {', '.join(SCENARIOS)} (default: all); with only "
-        "some, their figures replace those in bench/results/latest.json and the rest are kept",
+        default=",".join(DEFAULT),
+        help=f"comma-separated scenarios, of {', '.join(SCENARIOS)} (default: all but venue); "
+        "with only some, their figures replace those in bench/results/latest.json and the "
+        "rest are kept",
+    )
+    parser.add_argument(
+        "--bytes-sizes", default="30,100,300", help="bytes: participants in each room"
+    )
+    parser.add_argument(
+        "--venue-before",
+        default=BEFORE,
+        help="venue: the commit measured as 'before' (a git worktree in /tmp/cg-before)",
     )
     parser.add_argument("--slow-phones", type=int, default=100, help="slow: well-behaved phones")
     parser.add_argument("--stalled", type=int, default=3, help="slow: phones that stop reading")
@@ -122,12 +135,23 @@ def main() -> None:
                 f"fanout_scaled_{workers}",
                 partial(fanout_scaled, 200, args.rate, args.seconds, workers, logs, args.processes),
             )
+    if "bytes" in only:
+        sizes = tuple(int(v) for v in args.bytes_sizes.split(","))
+        step("bytes", lambda: live_bytes(logs, sizes))
+    if "venue" in only:
+        why = venue_unavailable()
+        if why:
+            print(f"· skipping venue: {why}", flush=True)
+        else:
+            step("venue", lambda: venue(logs, args.venue_before))
     elapsed = results["total_seconds"] = round(time.monotonic() - started_at)
     out = ROOT / "bench" / "results" / "latest.json"
     command = "make bench"
-    if set(only) != set(SCENARIOS):
+    if set(only) != set(DEFAULT):
         command = f"python -m bench.run --only {','.join(only)}"
         results = merged(out, results, command)
+    else:
+        results = kept(out, results, sorted(set(SCENARIOS) - set(DEFAULT)))
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print()
     print(table(results))
@@ -149,6 +173,20 @@ def merged(out: Path, results: dict[str, Any], command: str) -> dict[str, Any]:
     again = dict(previous.get("remeasured") or {})
     again.update({key: [command, results["date"]] for key in fresh})
     return {**previous, **fresh, "remeasured": again}
+
+
+def kept(out: Path, results: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    """A full run's figures, with the opt-in scenarios' figures of the last run kept."""
+    try:
+        previous: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return results
+    again = previous.get("remeasured") or {}
+    carried = {key: previous[key] for key in keys if key in previous and key not in results}
+    if not carried:
+        return results
+    marks = {key: again[key] for key in carried if key in again}
+    return {**results, **carried, **({"remeasured": marks} if marks else {})}
 
 
 if __name__ == "__main__":
