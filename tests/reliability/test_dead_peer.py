@@ -8,7 +8,7 @@ hand, read the 101 response, and then never read again — no frames, no pong.
   the room shows it offline. A well-behaved client in the same room is not
   dropped.
 - A phone that stops reading while events flow is closed with 1013 once its
-  bounded outbox fills (channels.SEND_QUEUE messages, after whatever the kernel
+  bounded outbox fills (connection.OUTBOX_BYTES of text, after whatever the kernel
   and the transport buffer hold); everyone else receives every event, in order.
 
 Detection times are printed (`pytest -s`, or the captured output on failure).
@@ -31,7 +31,7 @@ import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
-from app.realtime.connection import CLOSE_TOO_SLOW, SEND_QUEUE
+from app.realtime.connection import CLOSE_TOO_SLOW, OUTBOX_BYTES
 from bench.clients import StalledPeer
 from tests.servers import APP, LiveServer, free_port
 
@@ -156,7 +156,7 @@ async def set_phase(http: httpx.AsyncClient, room: Room, phase: str) -> int:
 
 
 async def move(http: httpx.AsyncClient, room: Room, n: int) -> None:
-    """Move the n-th note (cycling) to the other circle: one event."""
+    """Move the n-th note (cycling) to the other circle: one event, ~1 KB to a phone."""
     note = room.notes[n % len(room.notes)]
     room.rings[note] = "outer" if room.rings[note] == "inner" else "inner"
     response = await http.post(
@@ -177,6 +177,22 @@ async def move_many(http: httpx.AsyncClient, room: Room, start: int, count: int)
             await move(http, room, n)
 
     await asyncio.gather(*(writer(w) for w in range(writers)))
+
+
+async def repaint(http: httpx.AsyncClient, room: Room, n: int) -> None:
+    """One event that repaints every phone whole: anonymity turned on or off."""
+    response = await http.patch(
+        f"/api/rooms/{room.code}/options",
+        json={"anonymous": n % 2 == 0},
+        headers=bearer(room.facilitator),
+    )
+    assert response.status_code == 200, response.text
+
+
+async def repaint_many(http: httpx.AsyncClient, room: Room, start: int, count: int) -> None:
+    """`count` whole-screen repaints, one after the other: big messages, a backlog fast."""
+    for n in range(start, start + count):
+        await repaint(http, room, n)
 
 
 async def snapshot(http: httpx.AsyncClient, room: Room) -> tuple[int, dict[str, bool]]:
@@ -382,9 +398,10 @@ async def test_phone_that_stops_reading_is_closed_with_1013_and_others_get_every
             scene.first,
         )
         stalled_id = room.ids[0]
-        # Enough moves to fill the kernel's buffers, the transport's, then the outbox.
+        # Enough moves to fill the kernel's buffers, the transport's, then the outbox
+        # (moves: whole-screen repaints would replace what the outbox holds).
         size = scene.message_bytes
-        needed = (kernel_buffer_bytes() + TRANSPORT_HIGH_WATER) // size + SEND_QUEUE + 100
+        needed = (kernel_buffer_bytes() + TRANSPORT_HIGH_WATER + OUTBOX_BYTES) // size + 100
         await move_many(http, room, 1, needed - 1)
         final, _ = await snapshot(http, room)
         assert final == first + needed
@@ -443,12 +460,16 @@ async def test_silent_phone_with_a_backlog_is_dropped_by_the_keepalive_ping(
         stalled_phone(server, http) as scene,
     ):
         stalled_id = scene.room.ids[0]
-        # More than the kernel holds, fewer than fill the outbox: the transport's buffer
-        # is not empty when the ping times out, and no 1013 is involved.
-        needed = (kernel_buffer_bytes() + 2 * TRANSPORT_HIGH_WATER) // scene.message_bytes + 20
-        if needed >= SEND_QUEUE:
-            pytest.fail("messages too small here for a backlog below the outbox bound")
-        await move_many(http, scene.room, 1, needed - 1)
+        # More than the kernel can hold: the transport's buffer is not empty when the
+        # ping times out. Whole-screen repaints (a move sends a phone ~1 KB) build it
+        # fast; each supersedes what the outbox holds, so only the kernel and the
+        # transport fill and no 1013 is involved.
+        seen = scene.steady_phone.last
+        await repaint(http, scene.room, 0)
+        await until(lambda: scene.steady_phone.last > seen, "a repaint", 10)
+        size = scene.steady_phone.sizes[-1]
+        needed = (kernel_buffer_bytes() + 2 * TRANSPORT_HIGH_WATER) // size + 2
+        await repaint_many(http, scene.room, 1, needed - 1)
         if time.monotonic() - scene.opened_at > interval:
             pytest.fail("the moves took longer than the ping interval: inconclusive")
         window = interval + timeout + 5
