@@ -17,8 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.domain.workshop import Workshop
 from app.persistence.store import Store
 from app.web.app import create_app
+from app.workshops import load_workshop
+from tests.support import WORKSHOP_FILE
 
 CI = os.environ.get("CI", "").lower() == "true"
 
@@ -44,6 +47,12 @@ def require(available: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="module")
+def workshop() -> Workshop:
+    """The shipped visioning workshop (a module may override this with another)."""
+    return load_workshop(WORKSHOP_FILE)
+
+
 @pytest.fixture(scope="session")
 def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated SQLite file, copied for each test (migrating is the slow part)."""
@@ -63,7 +72,7 @@ def database_url(tmp_path: Path, migrated_sqlite: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, broker_url="memory://")  # type: ignore[call-arg]
+    return Settings(_env_file=None, database_url=database_url, broker_url="memory://")
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from pydantic import ValidationError
 
 from app.config import PROJECT_ROOT, Settings
 from app.domain.room import Limits
+from tests.servers import ROOT
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 ENV_NAMES = [name.upper() for name in Settings.model_fields]
 
 

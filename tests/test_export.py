@@ -14,6 +14,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.text.paragraph import Paragraph
 
 from app import export
 from app.domain import document, notes
@@ -26,20 +27,18 @@ from app.export import html as html_export
 from app.export import markdown as markdown_export
 from app.export import pdf as pdf_export
 from app.web.templating import Templates
-from app.workshops import load_workshop
 from tests.conftest import require
-from tests.domain.test_document import (
-    LOGS,
+from tests.domain.support import (
     agree,
     commit,
     contribute,
+    create_room,
     draft,
     join,
     move_to,
     respond,
     sign,
 )
-from tests.domain.test_room import CREATED, LIMITS, WORKSHOP_FILE
 
 SHOTS_DIR = Path("/tmp/cg-shots")
 
@@ -79,27 +78,9 @@ ROW_TITLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def workshop() -> Workshop:
-    return load_workshop(WORKSHOP_FILE)
-
-
-def make_room(workshop: Workshop, *, setting: str = "Oakfield Primary") -> Room:
-    room = Room.create(
-        code="K7P2QX",
-        title="Oakfield partnership",
-        setting=setting,
-        workshop=workshop,
-        created_at=CREATED,
-        limits=LIMITS,
-    )
-    LOGS[id(room)] = []
-    return room
-
-
 def agreed_room(workshop: Workshop) -> Room:
     """Purpose (hostile text, agreed over an objection), goals, mission, a draft row."""
-    room = make_room(workshop)
+    room = create_room(workshop)
     join(room, "p1", name=SIGNER, perspective="health")
     join(room, "p2", name="Tom Ellis", perspective="education")
     join(room, "p3", name="Ana <b>Ruiz</b>", perspective="social-care")
@@ -144,7 +125,7 @@ def doc(workshop: Workshop) -> Document:
 
 @pytest.fixture(scope="module")
 def empty_doc(workshop: Workshop) -> Document:
-    room = make_room(workshop)
+    room = create_room(workshop)
     return document.build(room, today=room.created_at)
 
 
@@ -472,22 +453,28 @@ def test_html_of_an_empty_room(templates: Templates, empty_doc: Document) -> Non
 
 
 # ------------------------------------------------------------------ Word
+def style_of(paragraph: Paragraph) -> str:
+    """A Word paragraph's style name (python-docx types the style as optional)."""
+    assert paragraph.style is not None, paragraph.text
+    return str(paragraph.style.name)
+
+
 def test_docx_reopens_with_headings_and_statements(doc: Document) -> None:
     word = docx.Document(io.BytesIO(docx_export.render(doc)))
-    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    headings = [p.text for p in word.paragraphs if style_of(p).startswith("Heading")]
     assert [h for h in headings if h[0].isdigit()] == SECTION_HEADINGS
     assert headings[4:10] == AGREEMENT_HEADINGS
     assert "Appendix: what fed each statement" in headings
     assert "Table 1.3 — the joint visioning grid" in headings
     assert "Task 1.1 — Inner circle" in headings
     assert "Agreed over an objection" in headings
-    title = [p.text for p in word.paragraphs if p.style.name == "Title"]
+    title = [p.text for p in word.paragraphs if style_of(p) == "Title"]
     assert title == ["Joint statement of purpose and partnership agreement"]
 
     paragraphs = [p.text for p in word.paragraphs]
     for line in HOSTILE_LINES:
         assert line in paragraphs
-    numbered = [p.text for p in word.paragraphs if p.style.name == "List Number"]
+    numbered = [p.text for p in word.paragraphs if style_of(p) == "List Number"]
     assert numbered == [*GOALS, UNICODE]
     assert MISSION in paragraphs
     assert MEANS in paragraphs

@@ -10,8 +10,8 @@ import jsonschema_rs
 import pytest
 
 from app.workshops import json_schema, load_workshop
+from tests.servers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = ROOT / "docs" / "workshop.schema.json"
 FILES = sorted((ROOT / "workshops").glob("*.toml"))
 

@@ -13,10 +13,7 @@ from app.domain.workshop import Workshop
 from app.web.app import create_app
 from app.workshops import WorkshopFileError, load_workshop, load_workshops
 from tests.conftest import PHASES
-
-WORKSHOPS_DIR = Path(__file__).resolve().parents[1] / "workshops"
-SHIPPED = WORKSHOPS_DIR / "multi-agency-visioning.toml"
-
+from tests.support import RATE_PHASE, VALID, WORKSHOP_FILE, WORKSHOPS_DIR, refused, write
 
 # Table 1.3, word for word (DESIGN.md).
 GRID_PROMPTS = {
@@ -34,11 +31,6 @@ GRID_PROMPTS = {
     "one-year": "By the end of one year I/we hope to have achieved through collaborative "
     "multi-agency partnership working, the following …",
 }
-
-
-@pytest.fixture(scope="module")
-def workshop() -> Workshop:
-    return load_workshop(SHIPPED)
 
 
 # ------------------------------------------------------------------ the shipped file
@@ -136,67 +128,10 @@ def test_lookups(workshop: Workshop) -> None:
 def test_load_workshops_reads_the_shipped_folder() -> None:
     workshops = load_workshops(WORKSHOPS_DIR)
     assert "multi-agency-visioning" in workshops
-    assert workshops["multi-agency-visioning"] == load_workshop(SHIPPED)
+    assert workshops["multi-agency-visioning"] == load_workshop(WORKSHOP_FILE)
 
 
 # ------------------------------------------------------------------ broken files
-VALID = """\
-id = "tiny"
-title = "Tiny workshop"
-
-[[perspectives]]
-id = "health"
-label = "Health"
-short = "H"
-
-[[phases]]
-id = "lobby"
-kind = "lobby"
-title = "Welcome"
-facilitator_prompt = "Invite everyone."
-participant_prompt = "You're in."
-
-[[phases]]
-id = "agree"
-kind = "agree"
-title = "Agree"
-facilitator_prompt = "Draft it."
-participant_prompt = "Respond."
-targets = ["purpose", "grid.mission"]
-
-[notes]
-per_participant = 3
-prompt = "What should the purpose be?"
-
-[[grid.rows]]
-key = "mission"
-title = "Mission"
-prompt = "The mission should be …"
-
-[document]
-title = "Joint statement"
-
-[[document.sections]]
-id = "purpose"
-heading = "Statement of purpose"
-sources = ["purpose"]
-"""
-
-
-def write(directory: Path, text: str, name: str = "tiny.toml") -> Path:
-    path = directory / name
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def refused(path: Path) -> str:
-    with pytest.raises(WorkshopFileError) as caught:
-        load_workshop(path)
-    message = str(caught.value)
-    assert str(path) in message
-    return message
-
-
 def test_the_template_is_valid(tmp_path: Path) -> None:
     workshop = load_workshop(write(tmp_path, VALID))
     assert workshop.id == "tiny"
@@ -344,7 +279,7 @@ def test_start_up_refuses_a_broken_workshop_file(tmp_path: Path) -> None:
     workshops = tmp_path / "workshops"
     workshops.mkdir()
     broken = write(workshops, VALID.replace('kind = "agree"', 'kind = "brainstorm"'))
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None,
         workshops_dir=workshops,
         database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
@@ -357,28 +292,6 @@ def test_start_up_refuses_a_broken_workshop_file(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------ lines and rating phases
-RATE_PHASE = """
-[[phases]]
-id = "check"
-kind = "rate-items"
-title = "Check"
-facilitator_prompt = "Ask everyone to rate."
-participant_prompt = "Rate each item."
-
-[[phases.options]]
-id = "yes"
-label = "Yes"
-
-[[phases.options]]
-id = "no"
-label = "{label}"
-
-[[phases.items]]
-id = "one"
-text = "The first item."
-"""
-
-
 def test_errors_name_the_line(tmp_path: Path) -> None:
     text = VALID.replace("[notes]", RATE_PHASE.format(label="") + "\n[notes]")
     message = refused(write(tmp_path, text))

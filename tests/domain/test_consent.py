@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from typing import cast
 
 import pytest
 
@@ -15,69 +16,25 @@ from app.domain.errors import Conflict, DomainError, Invalid, NotFound
 from app.domain.events import FACILITATOR, Draft, Event
 from app.domain.room import Room
 from app.domain.workshop import Workshop
-from app.workshops import load_workshop
-from tests.domain.test_room import CREATED, LIMITS, WORKSHOP_FILE, commit, join, move_to, state
+from tests.domain.support import (
+    GRID_TARGETS,
+    TEXT,
+    agree,
+    commit,
+    draft,
+    move_to,
+    new_room,
+    respond,
+    state,
+)
 
-TEXT = LIMITS.text
-GRID_TARGETS = [
-    "grid.means",
-    "grid.mission",
-    "grid.outcomes",
-    "grid.effective",
-    "grid.barriers",
-    "grid.overcome",
-    "grid.one-year",
-]
 TEXT_TARGETS = ["purpose", *GRID_TARGETS]
-
-
-@pytest.fixture(scope="module")
-def workshop() -> Workshop:
-    return load_workshop(WORKSHOP_FILE)
-
-
-def new_room(workshop: Workshop) -> Room:
-    room = Room.create(
-        code="K7P2QX",
-        title="Oakfield partnership",
-        setting="Oakfield Primary",
-        workshop=workshop,
-        created_at=CREATED,
-        limits=LIMITS,
-    )
-    join(room, "p1", name="Priya", perspective="health")
-    join(room, "p2", name="Eleanor", perspective="education")
-    join(room, "p3", name="Sol", perspective="social-care")
-    move_to(room, "purpose-agree")
-    return room
 
 
 @pytest.fixture
 def room(workshop: Workshop) -> Room:
     """Three participants, agreeing Task 1.1's purpose and goals."""
-    return new_room(workshop)
-
-
-def draft(room: Room, target: str, text: object = None, items: object = None) -> list[Event]:
-    return commit(
-        room, consent.decide_draft(room, target=target, text=text, items=items, max_length=TEXT)
-    )
-
-
-def respond(
-    room: Room, target: str, pid: str, stance: object, reason: object = None
-) -> list[Event]:
-    drafts = consent.decide_respond(
-        room, target=target, participant_id=pid, stance=stance, reason=reason, max_length=TEXT
-    )
-    return commit(room, drafts)
-
-
-def agree(room: Room, target: str, override_reason: object = None) -> list[Event]:
-    drafts = consent.decide_agree(
-        room, target=target, override_reason=override_reason, max_length=TEXT
-    )
-    return commit(room, drafts)
+    return new_room(workshop, "purpose-agree")
 
 
 def content(target: str) -> dict[str, object]:
@@ -507,7 +464,7 @@ def test_every_target_works_the_same(room: Room, target: str) -> None:
     # Editing clears the objection...
     redraft = dict(content(target))
     if "items" in redraft:
-        redraft["items"] = [*redraft["items"], "Review together"]  # type: ignore[list-item]
+        redraft["items"] = [*cast(list[str], redraft["items"]), "Review together"]
     else:
         redraft["text"] = f"{redraft['text']} Revised."
     draft(room, target, **redraft)
@@ -585,7 +542,7 @@ def test_decisions_never_mutate_the_room(
 
 
 def test_replaying_the_log_rebuilds_the_statements(room: Room, workshop: Workshop) -> None:
-    head = new_room(workshop)
+    head = new_room(workshop, "purpose-agree")
     log: list[Event] = []
     log += draft(room, "purpose", text="Purpose")
     log += respond(room, "purpose", "p1", "object", "No")

@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import timedelta
 
 import pytest
 
-from app.domain import consent, document, grid, notes
+from app.domain import document, notes
 from app.domain.errors import Conflict, NotFound
-from app.domain.events import FACILITATOR, Draft, Event, Viewer
+from app.domain.events import FACILITATOR, Draft, Viewer
 from app.domain.room import Room
 from app.domain.workshop import Workshop
-from app.workshops import load_workshop
 from tests.conftest import PHASES
-from tests.domain import test_room
-from tests.domain.test_room import CREATED, LIMITS, WORKSHOP_FILE, state
+from tests.domain.support import (
+    CREATED,
+    LOGS,
+    TEXT,
+    agree,
+    commit,
+    contribute,
+    draft,
+    join,
+    move_to,
+    new_room,
+    respond,
+    sign,
+    state,
+)
 
-TEXT = LIMITS.text
 AGREEMENT = [
     "grid.means",
     "grid.outcomes",
@@ -45,53 +55,10 @@ NOTE_TEXTS = {
 }
 
 
-LOGS: dict[int, list[Event]] = {}
-"""Every event committed to a room (by the room's id), to replay it."""
-
-
-def commit(room: Room, drafts: Iterable[Draft]) -> list[Event]:
-    events = test_room.commit(room, drafts)
-    LOGS.setdefault(id(room), []).extend(events)
-    return events
-
-
-def join(room: Room, pid: str, *, name: str, perspective: str) -> None:
-    commit(
-        room,
-        room.decide_join(participant_id=pid, name=name, perspective=perspective, limits=LIMITS),
-    )
-
-
-def move_to(room: Room, phase: str) -> None:
-    commit(room, room.decide_phase(phase))
-
-
-@pytest.fixture(scope="module")
-def workshop() -> Workshop:
-    return load_workshop(WORKSHOP_FILE)
-
-
-def new_room(workshop: Workshop) -> Room:
-    room = Room.create(
-        code="K7P2QX",
-        title="Oakfield partnership",
-        setting="Oakfield Primary",
-        workshop=workshop,
-        created_at=CREATED,
-        limits=LIMITS,
-    )
-    LOGS[id(room)] = []  # ids are reused once a room is gone
-    join(room, "p1", name="Priya", perspective="health")
-    join(room, "p2", name="Eleanor", perspective="education")
-    join(room, "p3", name="Sol", perspective="social-care")
-    join(room, "p4", name="Val", perspective="vcs-other")
-    return room
-
-
 @pytest.fixture
 def room(workshop: Workshop) -> Room:
     """Four participants, one per perspective, in the lobby."""
-    return new_room(workshop)
+    return new_room(workshop, people=4)
 
 
 def add_note(room: Room, author: str, note_id: str) -> None:
@@ -101,39 +68,6 @@ def add_note(room: Room, author: str, note_id: str) -> None:
             room, author_id=author, note_id=note_id, text=NOTE_TEXTS[note_id], max_length=TEXT
         ),
     )
-
-
-def contribute(room: Room, author: str, row: str, cid: str, text: str) -> None:
-    commit(
-        room,
-        grid.decide_contribute(
-            room, row=row, author_id=author, contribution_id=cid, text=text, max_length=TEXT
-        ),
-    )
-
-
-def draft(room: Room, target: str, text: object = None, items: object = None) -> None:
-    commit(room, consent.decide_draft(room, target=target, text=text, items=items, max_length=TEXT))
-
-
-def respond(room: Room, target: str, pid: str, stance: str, reason: str | None = None) -> None:
-    commit(
-        room,
-        consent.decide_respond(
-            room, target=target, participant_id=pid, stance=stance, reason=reason, max_length=TEXT
-        ),
-    )
-
-
-def agree(room: Room, target: str, override_reason: str | None = None) -> None:
-    commit(
-        room,
-        consent.decide_agree(room, target=target, override_reason=override_reason, max_length=TEXT),
-    )
-
-
-def sign(room: Room, pid: str) -> list[Event]:
-    return commit(room, document.decide_sign(room, pid))
 
 
 def run_workshop(room: Room) -> Room:
@@ -177,7 +111,7 @@ def run_workshop(room: Room) -> Room:
 
 @pytest.fixture
 def full(workshop: Workshop) -> Room:
-    return run_workshop(new_room(workshop))
+    return run_workshop(new_room(workshop, people=4))
 
 
 def build(room: Room) -> document.Document:
@@ -325,7 +259,7 @@ def test_unicode_and_markup_are_kept_verbatim(full: Room) -> None:
 
 
 def test_unicode_names_are_kept(workshop: Workshop) -> None:
-    room = new_room(workshop)
+    room = new_room(workshop, people=4)
     join(room, "p5", name="Zoë Ødegård-Łukasz 李", perspective="health")
     move_to(room, "document")
     sign(room, "p5")

@@ -6,7 +6,6 @@ coded error, leaving the room as it was); `commit` folds them in as the store wo
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -14,21 +13,31 @@ import pytest
 from time_machine import TimeMachineFixture
 
 from app.domain import facilitation, grid, notes
-from app.domain.errors import Conflict, DomainError, Invalid, NotFound
+from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import FACILITATOR, Draft, Event, Viewer
-from app.domain.facilitation import MAX_TIMER_SECONDS, Options, Timer, ensure_time_left
+from app.domain.facilitation import MAX_TIMER_SECONDS, Timer, ensure_time_left
+from app.domain.options import Options
 from app.domain.room import Room
 from app.domain.spotlight import decide_spotlight
 from app.domain.workshop import Workshop
-from app.workshops import load_workshop
-from tests.domain.test_room import CREATED, LIMITS, WORKSHOP_FILE, commit, join, move_to, state
+from tests.domain.support import (
+    CREATED,
+    LIMITS,
+    P1,
+    P2,
+    P3,
+    TEXT,
+    commit,
+    move_to,
+    new_room,
+    refused,
+    state,
+)
 
-P1, P2, P3 = (Viewer("participant", pid) for pid in ("p1", "p2", "p3"))
 NOW = CREATED + timedelta(hours=1)
 """A whole second: timer arithmetic below is exact."""
 LONG_AGO = NOW - timedelta(days=1)
 """Timers started then are up at NOW, the frozen clock of every test here."""
-TEXT = LIMITS.text
 
 
 @pytest.fixture(autouse=True)
@@ -37,39 +46,10 @@ def frozen_clock(time_machine: TimeMachineFixture) -> None:
     time_machine.move_to(NOW, tick=False)
 
 
-@pytest.fixture(scope="module")
-def workshop() -> Workshop:
-    return load_workshop(WORKSHOP_FILE)
-
-
 @pytest.fixture
 def room(workshop: Workshop) -> Room:
     """Three participants (health, education, social care), in the lobby."""
-    room = Room.create(
-        code="K7P2QX",
-        title="Oakfield partnership",
-        setting="Oakfield Primary",
-        workshop=workshop,
-        created_at=CREATED,
-        limits=LIMITS,
-    )
-    join(room, "p1", name="Priya", perspective="health")
-    join(room, "p2", name="Eleanor", perspective="education")
-    join(room, "p3", name="Sol", perspective="social-care")
-    return room
-
-
-def refused(
-    room: Room, error: type[DomainError], code: str, decide: Callable[[], object]
-) -> DomainError:
-    """`decide` raises `error` with `code` and leaves the room exactly as it was."""
-    before = state(room)
-    with pytest.raises(error) as caught:
-        decide()
-    assert caught.value.code == code, caught.value
-    assert caught.value.message
-    assert state(room) == before
-    return caught.value
+    return new_room(workshop)
 
 
 def set_timer(room: Room, action: str, *, at: datetime = NOW, **extra: Any) -> list[Event]:

@@ -13,54 +13,31 @@ import pytest
 
 from app.domain import grid
 from app.domain.errors import Conflict, Invalid, NotFound
-from app.domain.events import FACILITATOR, Event, Viewer
+from app.domain.events import FACILITATOR, Event
 from app.domain.room import Room
 from app.domain.spotlight import decide_spotlight
 from app.domain.workshop import Workshop
-from app.workshops import load_workshop
 from tests.conftest import PHASES
-from tests.domain.test_room import (
-    CREATED,
+from tests.domain.support import (
     GRID_ROWS,
-    LIMITS,
-    WORKSHOP_FILE,
+    GRID_TARGETS,
+    P1,
+    P2,
+    P3,
+    TEXT,
     commit,
-    join,
     move_to,
+    new_room,
     state,
 )
 
-TEXT = LIMITS.text
-P1, P2, P3 = (Viewer("participant", pid) for pid in ("p1", "p2", "p3"))
 PERSPECTIVES = ["education", "health", "social-care", "vcs-other"]
-GRID_TARGETS = [f"grid.{row}" for row in GRID_ROWS]
-
-
-@pytest.fixture(scope="module")
-def workshop() -> Workshop:
-    return load_workshop(WORKSHOP_FILE)
-
-
-def new_room(workshop: Workshop, phase: str = "grid-write") -> Room:
-    """Priya (health), Eleanor (education) and Sol (social care), in `phase`."""
-    room = Room.create(
-        code="K7P2QX",
-        title="Oakfield partnership",
-        setting="Oakfield Primary",
-        workshop=workshop,
-        created_at=CREATED,
-        limits=LIMITS,
-    )
-    join(room, "p1", name="Priya", perspective="health")
-    join(room, "p2", name="Eleanor", perspective="education")
-    join(room, "p3", name="Sol", perspective="social-care")
-    move_to(room, phase)
-    return room
 
 
 @pytest.fixture
 def room(workshop: Workshop) -> Room:
-    return new_room(workshop)
+    """Priya (health), Eleanor (education) and Sol (social care), writing the grid."""
+    return new_room(workshop, "grid-write")
 
 
 DEFAULT = object()
@@ -272,7 +249,7 @@ def test_snapshot_shows_every_row_and_everyones_contributions(room: Room) -> Non
 # ------------------------------------------------------------- private grid
 @pytest.fixture
 def private_room(workshop: Workshop) -> Room:
-    return new_room(dataclasses.replace(workshop, grid_private=True))
+    return new_room(dataclasses.replace(workshop, grid_private=True), "grid-write")
 
 
 def test_private_grid_event_is_private_to_its_author(private_room: Room) -> None:
@@ -370,7 +347,7 @@ def test_spotlight_works_in_any_phase(workshop: Workshop) -> None:
 
 def test_spotlight_survives_a_rebuild_from_the_log(room: Room, workshop: Workshop) -> None:
     log = commit(room, decide_spotlight(room, "grid.mission"))
-    rebuilt = new_room(workshop)
+    rebuilt = new_room(workshop, "grid-write")
     rebuilt.apply_all(log)
     assert rebuilt.spotlight == "grid.mission"
 

@@ -14,39 +14,14 @@ from app.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFoun
 from app.domain.events import FACILITATOR, Draft, Event, Viewer
 from app.domain.room import Room
 from app.domain.workshop import Workshop
-from app.workshops import load_workshop
 from tests.conftest import PHASES
-from tests.domain.test_room import CREATED, LIMITS, WORKSHOP_FILE, commit, join, move_to, state
-
-P1, P2, P3 = (Viewer("participant", pid) for pid in ("p1", "p2", "p3"))
-TEXT = LIMITS.text
-
-
-@pytest.fixture(scope="module")
-def workshop() -> Workshop:
-    return load_workshop(WORKSHOP_FILE)
-
-
-def new_room(workshop: Workshop) -> Room:
-    room = Room.create(
-        code="K7P2QX",
-        title="Oakfield partnership",
-        setting="Oakfield Primary",
-        workshop=workshop,
-        created_at=CREATED,
-        limits=LIMITS,
-    )
-    join(room, "p1", name="Priya", perspective="health")
-    join(room, "p2", name="Eleanor", perspective="education")
-    join(room, "p3", name="Sol", perspective="social-care")
-    move_to(room, "purpose-write")
-    return room
+from tests.domain.support import P1, P2, P3, TEXT, commit, move_to, new_room, state
 
 
 @pytest.fixture
 def room(workshop: Workshop) -> Room:
     """Three participants (health, education, social care), writing their statements."""
-    return new_room(workshop)
+    return new_room(workshop, "purpose-write")
 
 
 def add(room: Room, author: str, note_id: str, text: str = "") -> list[Event]:
@@ -622,7 +597,7 @@ def test_decisions_never_mutate_the_room(
 
 
 def test_replaying_the_log_rebuilds_the_notes(room: Room, workshop: Workshop) -> None:
-    head = new_room(workshop)
+    head = new_room(workshop, "purpose-write")
     log: list[Event] = []
     log += add(room, "p1", "a1")
     log += add(room, "p1", "a2")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-DOMAIN = Path(__file__).resolve().parents[2] / "app" / "domain"
+from tests.servers import ROOT
+
+DOMAIN = ROOT / "app" / "domain"
 FORBIDDEN = {
     "fastapi",
     "starlette",

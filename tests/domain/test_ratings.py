@@ -8,7 +8,6 @@ the results (`ratings.<phase>`). Also: the workshop file's rating fields.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,18 +15,27 @@ import pytest
 from time_machine import TimeMachineFixture
 
 from app.domain import document, facilitation, ratings
-from app.domain.errors import Conflict, DomainError, Invalid, NotFound
-from app.domain.events import FACILITATOR, Draft, Event, Viewer
+from app.domain.errors import Conflict, Invalid, NotFound
+from app.domain.events import FACILITATOR, Draft, Event
 from app.domain.room import Room
 from app.domain.workshop import Workshop
 from app.export import markdown
 from app.workshops import load_workshop
-from tests.domain.test_room import CREATED, LIMITS, commit, join, move_to, state
-from tests.test_workshops import RATE_PHASE as WORKSHOP_RATE_PHASE
-from tests.test_workshops import VALID, refused, write
+from tests.domain.support import (
+    CREATED,
+    P1,
+    commit,
+    create_room,
+    join,
+    move_to,
+    new_room,
+    refused,
+    state,
+)
+from tests.support import HEALTH_CHECK, VALID, WORKSHOP_FILE, write
+from tests.support import RATE_PHASE as WORKSHOP_RATE_PHASE
+from tests.support import refused as refused_file
 
-HEALTH_CHECK = Path(__file__).resolve().parents[2] / "workshops" / "partnership-health-check.toml"
-VISIONING = Path(__file__).resolve().parents[2] / "workshops" / "multi-agency-visioning.toml"
 CHECKLIST_ITEMS = [
     "visioning-event",
     "aims-clear",
@@ -45,8 +53,8 @@ CHECKLIST_ITEMS = [
     "quality-time",
     "meetings-scheduled",
 ]
+TITLE = "Oakfield health check"
 LADDER = ["information", "consultation", "deciding-together", "acting-together", "supporting"]
-P1 = Viewer("participant", "p1")
 
 
 @pytest.fixture(scope="module")
@@ -54,44 +62,16 @@ def workshop() -> Workshop:
     return load_workshop(HEALTH_CHECK)
 
 
-def new_room(workshop: Workshop) -> Room:
-    room = Room.create(
-        code="K7P2QX",
-        title="Oakfield health check",
-        setting="Oakfield Primary",
-        workshop=workshop,
-        created_at=CREATED,
-        limits=LIMITS,
-    )
-    join(room, "p1", name="Priya", perspective="health")
-    join(room, "p2", name="Eleanor", perspective="education")
-    join(room, "p3", name="Sol", perspective="social-care")
-    join(room, "p4", name="Val", perspective="vcs-other")
-    join(room, "p5", name="Hamid", perspective="health")
-    return room
-
-
 @pytest.fixture
 def room(workshop: Workshop) -> Room:
     """Five participants (two from health), rating the checklist."""
-    room = new_room(workshop)
+    room = new_room(workshop, people=5, title=TITLE)
     move_to(room, "checklist")
     return room
 
 
 def rate(room: Room, pid: str, item: str, option: str | None) -> list[Event]:
     return commit(room, ratings.decide_rate(room, participant_id=pid, item=item, option=option))
-
-
-def refused_by(
-    room: Room, error: type[DomainError], code: str, decide: Callable[[], object]
-) -> None:
-    before = state(room)
-    with pytest.raises(error) as caught:
-        decide()
-    assert caught.value.code == code, caught.value
-    assert caught.value.message
-    assert state(room) == before
 
 
 def by_item(room: Room, phase: str) -> dict[str, ratings.Distribution]:
@@ -220,7 +200,7 @@ def test_rating_fields_load(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_broken_rating_fields_are_refused(tmp_path: Path, text: str, expected: str) -> None:
-    assert expected in refused(write(tmp_path, text))
+    assert expected in refused_file(write(tmp_path, text))
 
 
 # ==================================================================== rating
@@ -261,7 +241,7 @@ def test_the_phase_may_be_named_but_must_be_the_current_one(room: Room) -> None:
         room, participant_id="p1", item="roles", option="partly", phase="checklist"
     )
     assert drafts[0].data["phase"] == "checklist"
-    refused_by(
+    refused(
         room,
         Conflict,
         "wrong_phase",
@@ -274,7 +254,7 @@ def test_the_phase_may_be_named_but_must_be_the_current_one(room: Room) -> None:
 @pytest.mark.parametrize("phase", ["lobby", "results"])
 def test_rating_outside_a_rating_phase_is_wrong_phase(room: Room, phase: str) -> None:
     move_to(room, phase)
-    refused_by(
+    refused(
         room,
         Conflict,
         "wrong_phase",
@@ -283,17 +263,10 @@ def test_rating_outside_a_rating_phase_is_wrong_phase(room: Room, phase: str) ->
 
 
 def test_rating_in_the_visioning_workshop_is_wrong_phase() -> None:
-    room = Room.create(
-        code="K7P2QX",
-        title="T",
-        setting="",
-        workshop=load_workshop(VISIONING),
-        created_at=CREATED,
-        limits=LIMITS,
-    )
+    room = create_room(load_workshop(WORKSHOP_FILE), title="T", setting="")
     join(room, "p1")
     move_to(room, "purpose-write")
-    refused_by(
+    refused(
         room,
         Conflict,
         "wrong_phase",
@@ -303,7 +276,7 @@ def test_rating_in_the_visioning_workshop_is_wrong_phase() -> None:
 
 def test_rating_refused_once_closed(room: Room) -> None:
     move_to(room, "closed")
-    refused_by(
+    refused(
         room,
         Conflict,
         "room_closed",
@@ -313,7 +286,7 @@ def test_rating_refused_once_closed(room: Room) -> None:
 
 @pytest.mark.parametrize("item", ["nope", "ladder", "", None, 3, ["roles"]])
 def test_unknown_items_are_invalid(room: Room, item: object) -> None:
-    refused_by(
+    refused(
         room,
         Invalid,
         "invalid_item",
@@ -323,7 +296,7 @@ def test_unknown_items_are_invalid(room: Room, item: object) -> None:
 
 @pytest.mark.parametrize("option", ["maybe", "information", "", 1, True, ["partly"]])
 def test_unknown_options_are_invalid(room: Room, option: object) -> None:
-    refused_by(
+    refused(
         room,
         Invalid,
         "invalid_option",
@@ -332,7 +305,7 @@ def test_unknown_options_are_invalid(room: Room, option: object) -> None:
 
 
 def test_rating_by_someone_not_in_the_room(room: Room) -> None:
-    refused_by(
+    refused(
         room,
         NotFound,
         "participant_not_found",
@@ -347,7 +320,7 @@ def test_a_locking_timer_that_is_up_closes_rating(
     time_machine.move_to(now, tick=False)
     long_ago = now - timedelta(days=1)
     commit(room, facilitation.decide_timer(room, "start", seconds=60, lock=True, now=long_ago))
-    refused_by(
+    refused(
         room,
         Conflict,
         "time_up",
@@ -359,7 +332,7 @@ def test_the_ladder_has_one_item_named_after_the_phase(room: Room) -> None:
     move_to(room, "ladder")
     rate(room, "p1", "ladder", "acting-together")
     assert room.ratings[("ladder", "ladder")] == {"p1": "acting-together"}
-    refused_by(
+    refused(
         room,
         Invalid,
         "invalid_option",
@@ -455,11 +428,11 @@ def test_removed_participants_are_left_out(room: Room) -> None:
 
 
 def test_ratings_replay_to_the_same_state(workshop: Workshop) -> None:
-    room = new_room(workshop)
+    room = new_room(workshop, people=5, title=TITLE)
     log = commit(room, room.decide_phase("checklist"))
     for pid, option in (("p1", "partly"), ("p1", "not-yet"), ("p2", "in-place"), ("p2", None)):
         log += rate(room, pid, "roles", option)
-    fresh = new_room(workshop)
+    fresh = new_room(workshop, people=5, title=TITLE)
     fresh.apply_all(log)
     assert fresh.ratings == room.ratings == {("checklist", "roles"): {"p1": "not-yet"}}
 

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Iterable
-from dataclasses import fields
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import timedelta
 
 import pytest
 
@@ -16,11 +11,18 @@ from app.domain.events import FACILITATOR, Draft, Event, Viewer
 from app.domain.registry import UnknownName
 from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
-from app.workshops import load_workshop
 from tests.conftest import PHASES
+from tests.domain.support import (
+    CREATED,
+    GRID_ROWS,
+    LIMITS,
+    commit,
+    create_room,
+    join,
+    move_to,
+    state,
+)
 
-WORKSHOP_FILE = Path(__file__).resolve().parents[2] / "workshops" / "multi-agency-visioning.toml"
-GRID_ROWS = ["means", "mission", "outcomes", "effective", "barriers", "overcome", "one-year"]
 SNAPSHOT_KEYS = {
     "code",
     "title",
@@ -34,63 +36,11 @@ SNAPSHOT_KEYS = {
     "grid",
     "statements",
 }
-CREATED = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
-LIMITS = Limits()
-
-
-@pytest.fixture(scope="module")
-def workshop() -> Workshop:
-    return load_workshop(WORKSHOP_FILE)
 
 
 @pytest.fixture
 def room(workshop: Workshop) -> Room:
-    return Room.create(
-        code="K7P2QX",
-        title="Oakfield partnership",
-        setting="Oakfield Primary",
-        workshop=workshop,
-        created_at=CREATED,
-        limits=LIMITS,
-    )
-
-
-# ------------------------------------------------------------------ helpers
-def commit(room: Room, drafts: Iterable[Draft]) -> list[Event]:
-    """Do what the store does: number the drafts after `room.seq`, then apply them."""
-    events = []
-    for offset, draft in enumerate(drafts, start=1):
-        seq = room.seq + offset
-        events.append(
-            Event(
-                seq=seq,
-                type=draft.type,
-                at=CREATED + timedelta(seconds=seq),
-                data=draft.data,
-                actor=draft.actor,
-                private_to=draft.private_to,
-            )
-        )
-    room.apply_all(events)
-    return events
-
-
-def state(room: Room) -> dict[str, Any]:
-    """Every field of the room but its (frozen) workshop, deep-copied for comparison."""
-    return {
-        f.name: copy.deepcopy(getattr(room, f.name)) for f in fields(room) if f.name != "workshop"
-    }
-
-
-def join(room: Room, participant_id: str, name: str = "Priya", perspective: str = "health") -> None:
-    drafts = room.decide_join(
-        participant_id=participant_id, name=name, perspective=perspective, limits=LIMITS
-    )
-    commit(room, drafts)
-
-
-def move_to(room: Room, phase: str) -> None:
-    commit(room, room.decide_phase(phase))
+    return create_room(workshop)
 
 
 # ------------------------------------------------------------------ create

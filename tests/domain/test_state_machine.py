@@ -15,9 +15,7 @@ import copy
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import fields
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 from hypothesis import settings
@@ -31,10 +29,10 @@ from app.domain.room import Limits, Room
 from app.domain.spotlight import decide_spotlight
 from app.workshops import load_workshop
 from tests.conftest import PHASES
+from tests.domain.support import CREATED, state
+from tests.support import WORKSHOP_FILE
 
-WORKSHOP_FILE = Path(__file__).resolve().parents[2] / "workshops" / "multi-agency-visioning.toml"
 WORKSHOP = load_workshop(WORKSHOP_FILE)
-CREATED = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 LIMITS = Limits(participants=5)
 """A small room, so the state machine reaches the participant limit."""
 
@@ -69,13 +67,6 @@ STRANGERS_FROM = 34
 
 def pick(options: list[str], index: int) -> str:
     return options[index % len(options)]
-
-
-def state(room: Room) -> dict[str, Any]:
-    """Every field of the room but its (frozen) workshop, deep-copied for comparison."""
-    return {
-        f.name: copy.deepcopy(getattr(room, f.name)) for f in fields(room) if f.name != "workshop"
-    }
 
 
 def stored(event: Event) -> Event:

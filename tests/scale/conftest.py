@@ -18,7 +18,6 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -33,22 +32,16 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from app.persistence.store import Store
-from tests.conftest import require
+from tests.conftest import bearer, require
 from tests.persistence.conftest import PG_URL, scratch_postgres
-from tests.servers import free_port
+from tests.servers import ROOT, free_port, python
 
-ROOT = Path(__file__).resolve().parents[2]
 PG_DSN = "postgresql://postgres@127.0.0.1:5432/{name}"
 # The machine may be busy (other suites run alongside): importing the app alone
 # can take several seconds, so starting is allowed to be slow.
 START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 REDIS_TIMEOUT = 10.0
-
-
-def python() -> str:
-    venv = ROOT / ".venv" / "bin" / "python"
-    return str(venv) if venv.exists() else sys.executable
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
@@ -348,10 +341,6 @@ def cluster(_cluster: Cluster) -> Iterator[Cluster]:
 
 
 # ----------------------------------------------------------------- clients
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @dataclass
 class Member:
     label: str

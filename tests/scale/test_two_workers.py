@@ -23,22 +23,20 @@ import pytest
 
 from app.config import PROJECT_ROOT
 from app.workshops import load_workshops
-from tests.e2e.conftest import free_port
 from tests.persistence.conftest import PG_URL, scratch_postgres
 from tests.scale.conftest import (
     PG_DSN,
-    ROOT,
     Cluster,
     EventClient,
     Room,
     Worker,
     contribute,
     create_room,
-    python,
     snapshot,
     wait_for,
     worker_env,
 )
+from tests.servers import ROOT, free_port, python
 
 PARTICIPANTS = 8
 PER_WRITER = 15

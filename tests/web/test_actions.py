@@ -11,28 +11,18 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from tests.conftest import bearer, join, make_room
-
-HX = {"HX-Request": "true"}
+from tests.conftest import bearer
+from tests.web.support import HX, ApiRoom
 
 
 @dataclass
-class Room:
-    client: TestClient
-    code: str
-    fac: str
-    people: dict[str, dict[str, Any]]
-
-    def token(self, who: str) -> str:
-        return self.fac if who == "fac" else str(self.people[who]["token"])
-
-    def pid(self, who: str) -> str:
-        return str(self.people[who]["participant_id"])
+class Room(ApiRoom):
+    """Form posts by cookie; API calls by token, with the cookie jar emptied first."""
 
     def form(
         self, who: str, path: str, data: dict[str, str] | None = None, *, htmx: bool = True
@@ -83,13 +73,7 @@ class Room:
 
 @pytest.fixture
 def room(client: TestClient) -> Room:
-    created = make_room(client)
-    code = created["code"]
-    people = {
-        "priya": join(client, code, "Priya", "health"),
-        "eleanor": join(client, code, "Eleanor", "education"),
-    }
-    return Room(client, code, created["facilitator_token"], people)
+    return Room.create(client, {"priya": ("Priya", "health"), "eleanor": ("Eleanor", "education")})
 
 
 def assert_phone_blocks(response: httpx.Response) -> None:

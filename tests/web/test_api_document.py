@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 
@@ -25,10 +25,10 @@ from app.config import Settings
 from app.export.html import EXPORT_CSP
 from app.persistence.store import Store
 from app.web.app import create_app
-from tests.conftest import PHASES, bearer, join, make_room
-from tests.web.rooms import ApiRoom
+from tests.conftest import PHASES, bearer, join
+from tests.servers import ROOT
+from tests.web.support import ApiRoom
 
-ROOT = Path(__file__).resolve().parents[2]
 PURPOSE = "Together we make sure every child in Oakfield is safe, healthy and ready to learn."
 GOALS = ["Share information early and safely", "One plan per family", "Joint training each term"]
 MISSION = "Every child in Oakfield thrives because we work as one team."
@@ -65,10 +65,7 @@ class Room(ApiRoom):
 
 def new_room(client: TestClient, phase: str = "document") -> Room:
     """Three participants; purpose, goals and mission agreed; the means row a draft."""
-    created = make_room(client)
-    room = Room(client, created["code"], created["facilitator_token"], {})
-    for who, (name, perspective) in PEOPLE.items():
-        room.people[who] = join(client, room.code, name, perspective)
+    room = Room.create(client, PEOPLE)
     room.phase("purpose-agree")
     room.statement("purpose", text=PURPOSE)
     room.statement("goals", items=GOALS)

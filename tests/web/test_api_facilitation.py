@@ -9,103 +9,22 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import bearer, join, make_room
-from tests.web.rooms import ApiRoom
+from tests.conftest import bearer, make_room
+from tests.web.support import HX, NAMES, PERSPECTIVES, ToolkitRoom, toolkit_room
 
-HX = {"HX-Request": "true"}
 FOUR_HOURS = 4 * 60 * 60
-NAMES = {"priya": "Priya Zanzibar", "eleanor": "Eleanor Quillfeather", "sol": "Sol Vantablack"}
-PERSPECTIVES = {"priya": "health", "eleanor": "education", "sol": "social-care"}
-
-
-@dataclass
-class Room(ApiRoom):
-    """A room with participants; `fac` and each participant's id and token."""
-
-    def form(
-        self, who: str | None, path: str, data: dict[str, str] | None = None, *, htmx: bool = True
-    ) -> httpx.Response:
-        """Post a page's form as `who` (by cookie, as their browser would)."""
-        if who:
-            self.client.cookies.set(f"cg_{self.code}", self.token(who))
-        try:
-            return self.client.post(
-                f"/rooms/{self.code}{path}",
-                data=data or {},
-                headers=HX if htmx else {},
-                follow_redirects=False,
-            )
-        finally:
-            self.client.cookies.clear()
-
-    def page(self, who: str, view: str) -> str:
-        """A page of the room as `who`'s browser gets it (by cookie)."""
-        self.client.cookies.set(f"cg_{self.code}", self.token(who))
-        try:
-            response = self.client.get(f"/rooms/{self.code}/{view}")
-        finally:
-            self.client.cookies.clear()
-        assert response.status_code == 200, response.text
-        return response.text
-
-    def note(self, who: str, text: str) -> str:
-        return str(self.ok(self.post(who, "/notes", {"text": text}), 201)["id"])
-
-    def timer(self, action: str, **body: Any) -> dict[str, Any] | None:
-        result: dict[str, Any] | None = self.ok(
-            self.post("fac", "/timer", {"action": action, **body})
-        )["timer"]
-        return result
-
-    def options(self, **body: Any) -> dict[str, Any]:
-        result: dict[str, Any] = self.ok(self.patch("fac", "/options", body))
-        return result
-
-    def names(self, who: str) -> dict[str, str | None]:
-        return {p["id"]: p["name"] for p in self.snapshot(who)["participants"]}
-
-    def texts(self, who: str) -> dict[str, str | None]:
-        return {n["id"]: n["text"] for n in self.snapshot(who)["notes"]}
-
-    def refused(
-        self, status: int, code: str, send: Callable[[], httpx.Response], *, who: str = "fac"
-    ) -> dict[str, Any]:
-        """`send` is refused with `status` and error `code`, and changes nothing."""
-        before = self.snapshot(who)
-        response = send()
-        assert response.status_code == status, response.text
-        assert response.headers["content-type"].startswith("application/json")
-        body: dict[str, Any] = response.json()
-        assert set(body) == {"error"}, body
-        assert set(body["error"]) == {"code", "message"}, body
-        assert body["error"]["message"]
-        assert body["error"]["code"] == code, body
-        after = self.snapshot(who)
-        assert after["seq"] == before["seq"]
-        assert after == before
-        return body
-
-
-def new_room(client: TestClient, **options: Any) -> Room:
-    created = make_room(client, **options)
-    code = created["code"]
-    people = {who: join(client, code, NAMES[who], PERSPECTIVES[who]) for who in NAMES}
-    return Room(client, code, created["facilitator_token"], people)
 
 
 @pytest.fixture
-def room(client: TestClient) -> Room:
+def room(client: TestClient) -> ToolkitRoom:
     """Three participants (health, education, social care) in the lobby."""
-    return new_room(client)
+    return toolkit_room(client)
 
 
 def at(iso: str) -> datetime:
@@ -117,7 +36,7 @@ def seconds_until(iso: str) -> float:
 
 
 # ===================================================================== timer
-def test_start_a_timer(room: Room) -> None:
+def test_start_a_timer(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     seq = room.seq()
     timer = room.timer("start", seconds=300, lock=True)
@@ -136,13 +55,13 @@ def test_start_a_timer(room: Room) -> None:
     assert room.snapshot("priya")["timer"] == timer  # everyone sees the countdown
 
 
-def test_lock_is_optional(room: Room) -> None:
+def test_lock_is_optional(room: ToolkitRoom) -> None:
     timer = room.timer("start", seconds=60)
     assert timer is not None
     assert timer["lock"] is False
 
 
-def test_pause_resume_add_and_clear(room: Room) -> None:
+def test_pause_resume_add_and_clear(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     room.timer("start", seconds=600, lock=True)
 
@@ -173,7 +92,7 @@ def test_pause_resume_add_and_clear(room: Room) -> None:
     assert room.seq() == seq + 1
 
 
-def test_timer_no_ops_log_nothing(room: Room) -> None:
+def test_timer_no_ops_log_nothing(room: ToolkitRoom) -> None:
     seq = room.seq()
     assert room.timer("clear") is None
     assert room.seq() == seq
@@ -186,7 +105,7 @@ def test_timer_no_ops_log_nothing(room: Room) -> None:
     assert room.seq() == seq + 2
 
 
-def test_timer_refusals(room: Room) -> None:
+def test_timer_refusals(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     for body in ({"action": "explode"}, {"action": None}, {}, {"action": 5}, {"action": "Start"}):
         room.refused(422, "invalid_action", lambda body=body: room.post("fac", "/timer", body))
@@ -217,7 +136,7 @@ def test_timer_refusals(room: Room) -> None:
     assert missing.json()["error"]["code"] == "room_not_found"
 
 
-def test_four_hours_is_the_most(room: Room) -> None:
+def test_four_hours_is_the_most(room: ToolkitRoom) -> None:
     timer = room.timer("start", seconds=FOUR_HOURS)
     assert timer is not None
     assert timer["seconds"] == FOUR_HOURS
@@ -226,7 +145,7 @@ def test_four_hours_is_the_most(room: Room) -> None:
     room.refused(422, "invalid_seconds", lambda: room.post("fac", "/timer", {"action": "add"}))
 
 
-def test_timer_refused_once_closed(room: Room) -> None:
+def test_timer_refused_once_closed(room: ToolkitRoom) -> None:
     room.phase("closed")
     room.refused(
         409,
@@ -237,7 +156,7 @@ def test_timer_refused_once_closed(room: Room) -> None:
 
 def test_a_locking_timer_closes_writing_when_time_is_up(client: TestClient) -> None:
     """Three rooms share one wait: notes and the grid lock; a timer without lock does not."""
-    notes, grid, open_ = new_room(client), new_room(client), new_room(client)
+    notes, grid, open_ = toolkit_room(client), toolkit_room(client), toolkit_room(client)
     notes.phase("purpose-write")
     early = notes.note("priya", "Written in time")
     grid.phase("grid-write")
@@ -265,7 +184,7 @@ def test_a_locking_timer_closes_writing_when_time_is_up(client: TestClient) -> N
     grid.ok(grid.post("priya", "/grid/mission/contributions", {"text": "After clearing"}), 201)
 
 
-def test_a_locking_timer_with_time_left_leaves_writing_open(room: Room) -> None:
+def test_a_locking_timer_with_time_left_leaves_writing_open(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     timer = room.timer("start", seconds=3600, lock=True)
     assert timer is not None
@@ -274,7 +193,7 @@ def test_a_locking_timer_with_time_left_leaves_writing_open(room: Room) -> None:
     room.note("eleanor", "Paused, still open")
 
 
-def test_the_timer_belongs_to_its_phase(room: Room) -> None:
+def test_the_timer_belongs_to_its_phase(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     room.timer("start", seconds=600, lock=True)
     room.phase("purpose-sort")
@@ -286,7 +205,7 @@ def test_the_timer_belongs_to_its_phase(room: Room) -> None:
     assert timer["phase"] == "purpose-sort"
 
 
-def test_timer_form_starts_in_minutes(room: Room) -> None:
+def test_timer_form_starts_in_minutes(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     response = room.form("fac", "/timer", {"action": "start", "minutes": "2", "lock": "true"})
     assert response.status_code == 200, response.text
@@ -309,7 +228,7 @@ def test_timer_form_starts_in_minutes(room: Room) -> None:
     assert room.snapshot()["timer"] is None
 
 
-def test_timer_form_refusals(room: Room) -> None:
+def test_timer_form_refusals(room: ToolkitRoom) -> None:
     for minutes in ("", "0", "abc", "241", "-1", "nan"):
         room.refused(
             422,
@@ -323,7 +242,7 @@ def test_timer_form_refusals(room: Room) -> None:
     room.refused(401, "unauthorized", lambda: room.form(None, "/timer", start))
 
 
-def test_timer_form_refuses_infinite_minutes(room: Room) -> None:
+def test_timer_form_refuses_infinite_minutes(room: ToolkitRoom) -> None:
     room.refused(
         422,
         "invalid_seconds",
@@ -332,7 +251,7 @@ def test_timer_form_refuses_infinite_minutes(room: Room) -> None:
 
 
 # ================================================================= I'm done
-def test_done_and_undone(room: Room) -> None:
+def test_done_and_undone(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     seq = room.seq()
     body = room.ok(room.post("priya", "/done", {"done": True}))
@@ -348,7 +267,7 @@ def test_done_and_undone(room: Room) -> None:
     assert room.seq() == seq + 2
 
 
-def test_done_refusals(room: Room) -> None:
+def test_done_refusals(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     for value in ("yes", 1, 0, None, [True]):
         room.refused(422, "invalid_done", lambda v=value: room.post("priya", "/done", {"done": v}))
@@ -361,7 +280,7 @@ def test_done_refusals(room: Room) -> None:
     room.refused(409, "room_closed", lambda: room.post("priya", "/done", {"done": True}))
 
 
-def test_done_is_per_writing_phase(room: Room) -> None:
+def test_done_is_per_writing_phase(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     room.ok(room.post("priya", "/done", {"done": True}))
     room.ok(room.post("eleanor", "/done", {"done": True}))
@@ -377,7 +296,7 @@ def test_done_is_per_writing_phase(room: Room) -> None:
     assert room.snapshot()["done"] == [room.pid("sol")]
 
 
-def test_removed_participants_leave_the_done_count(room: Room) -> None:
+def test_removed_participants_leave_the_done_count(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     room.ok(room.post("priya", "/done", {"done": True}))
     room.ok(room.post("eleanor", "/done", {"done": True}))
@@ -388,7 +307,7 @@ def test_removed_participants_leave_the_done_count(room: Room) -> None:
     assert room.snapshot()["done"] == [room.pid("eleanor")]
 
 
-def test_done_form(room: Room) -> None:
+def test_done_form(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     response = room.form("priya", "/done", {"done": "true"})
     assert response.status_code == 200, response.text
@@ -403,7 +322,7 @@ def test_done_form(room: Room) -> None:
 
 
 # ================================================================== options
-def test_a_room_starts_named_and_unmoderated(room: Room) -> None:
+def test_a_room_starts_named_and_unmoderated(room: ToolkitRoom) -> None:
     snapshot = room.snapshot()
     assert snapshot["options"] == {"anonymous": False, "moderated": False, "names_shown": []}
     assert snapshot["seq"] == 3  # three joins, no options event
@@ -427,7 +346,7 @@ def test_create_refuses_options_that_are_not_bools(
     assert set(response.json()["error"]) == {"code", "message"}
 
 
-def test_patch_options(room: Room) -> None:
+def test_patch_options(room: ToolkitRoom) -> None:
     seq = room.seq()
     assert room.options(anonymous=True) == {
         "anonymous": True,
@@ -452,7 +371,7 @@ def test_patch_options(room: Room) -> None:
     assert room.options(anonymous=False)["anonymous"] is False
 
 
-def test_options_refusals(room: Room) -> None:
+def test_options_refusals(room: ToolkitRoom) -> None:
     for field in ("anonymous", "moderated", "names_shown"):
         for value in ("true", 1, [True]):
             room.refused(
@@ -468,7 +387,7 @@ def test_options_refusals(room: Room) -> None:
     room.refused(409, "room_closed", lambda: room.patch("fac", "/options", {"anonymous": True}))
 
 
-def test_anonymous_snapshots_hide_other_participants_names(room: Room) -> None:
+def test_anonymous_snapshots_hide_other_participants_names(room: ToolkitRoom) -> None:
     everyone = {room.pid(who): NAMES[who] for who in NAMES}
     room.options(anonymous=True)
     assert room.names("fac") == everyone
@@ -488,7 +407,7 @@ def test_anonymous_snapshots_hide_other_participants_names(room: Room) -> None:
     assert room.names("sol") == everyone
 
 
-def test_options_form(room: Room) -> None:
+def test_options_form(room: ToolkitRoom) -> None:
     response = room.form("fac", "/options", {"anonymous": "true"})
     assert response.status_code == 200, response.text
     assert 'id="toggle-names-here"' in response.text
@@ -509,7 +428,7 @@ def test_options_form(room: Room) -> None:
 
 # =============================================================== moderation
 def test_a_moderator_reads_notes_as_they_are_written(client: TestClient) -> None:
-    room = new_room(client, moderated=True)
+    room = toolkit_room(client, moderated=True)
     room.phase("purpose-write")
     mine = room.note("priya", "Only the facilitator reads this")
     assert room.texts("fac") == {mine: "Only the facilitator reads this"}
@@ -521,7 +440,7 @@ def test_a_moderator_reads_notes_as_they_are_written(client: TestClient) -> None
     assert "Only the facilitator reads this" not in board
 
 
-def test_without_moderation_the_facilitator_cannot_read_them(room: Room) -> None:
+def test_without_moderation_the_facilitator_cannot_read_them(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     mine = room.note("priya", "Private until the reveal")
     assert room.texts("fac") == {mine: None}
@@ -530,7 +449,7 @@ def test_without_moderation_the_facilitator_cannot_read_them(room: Room) -> None
 
 
 def test_hold_and_release(client: TestClient) -> None:
-    room = new_room(client, moderated=True)
+    room = toolkit_room(client, moderated=True)
     room.phase("purpose-write")
     kept = room.note("priya", "Fine for the board")
     held = room.note("priya", "Better not on the board")
@@ -566,14 +485,14 @@ def test_hold_and_release(client: TestClient) -> None:
 
 
 def test_hold_refusals(client: TestClient) -> None:
-    plain = new_room(client)
+    plain = toolkit_room(client)
     plain.phase("purpose-write")
     note = plain.note("priya", "Unmoderated")
     plain.refused(
         409, "not_moderated", lambda: plain.post("fac", f"/notes/{note}/hold", {"held": True})
     )
 
-    room = new_room(client, moderated=True)
+    room = toolkit_room(client, moderated=True)
     room.phase("purpose-write")
     note = room.note("priya", "Moderated")
     gone = room.note("eleanor", "Deleted by its author")
@@ -606,7 +525,7 @@ def test_hold_refusals(client: TestClient) -> None:
 
 
 def test_hold_form(client: TestClient) -> None:
-    room = new_room(client, moderated=True)
+    room = toolkit_room(client, moderated=True)
     room.phase("purpose-write")
     note = room.note("priya", "Hold me")
     response = room.form("fac", f"/notes/{note}/hold", {"held": "true"})
@@ -623,7 +542,7 @@ def test_hold_form(client: TestClient) -> None:
 
 
 def test_spotlight_a_note(client: TestClient) -> None:
-    room = new_room(client, moderated=True)
+    room = toolkit_room(client, moderated=True)
     room.phase("purpose-write")
     shown = room.note("priya", "Spotlight me")
     held = room.note("eleanor", "Held back")
@@ -647,7 +566,7 @@ def test_spotlight_a_note(client: TestClient) -> None:
 
 # ================================================================ duplicate
 def test_duplicate_copies_the_setup_but_nobody_and_nothing(client: TestClient) -> None:
-    old = new_room(client, anonymous=True, moderated=True)
+    old = toolkit_room(client, anonymous=True, moderated=True)
     old.phase("purpose-write")
     old.note("priya", "Stays in the old room")
     response = old.post("fac", "/duplicate", {})
@@ -697,7 +616,7 @@ def test_duplicate_with_a_new_title_keeps_the_workshop(client: TestClient) -> No
     assert body["seq"] == 0
 
 
-def test_duplicate_refusals(room: Room) -> None:
+def test_duplicate_refusals(room: ToolkitRoom) -> None:
     room.refused(403, "facilitator_only", lambda: room.post("priya", "/duplicate", {}))
     room.refused(401, "unauthorized", lambda: room.post(None, "/duplicate", {}))
     room.refused(422, "invalid_title", lambda: room.post("fac", "/duplicate", {"title": "  "}))
@@ -705,7 +624,7 @@ def test_duplicate_refusals(room: Room) -> None:
     assert missing.status_code == 404
 
 
-def test_duplicate_page_and_the_old_room_reopens(room: Room) -> None:
+def test_duplicate_page_and_the_old_room_reopens(room: ToolkitRoom) -> None:
     """Closed, duplicated for the next school; the old link and cookie still reopen it."""
     client = room.client
     room.phase("closed")
@@ -739,7 +658,7 @@ def test_duplicate_page_and_the_old_room_reopens(room: Room) -> None:
     assert room.snapshot()["phase"] == "document"
 
 
-def test_duplicate_page_refuses_participants_and_strangers(room: Room) -> None:
+def test_duplicate_page_refuses_participants_and_strangers(room: ToolkitRoom) -> None:
     for who in ("priya", None):
         response = room.form(who, "/duplicate", {"title": "Sneaky"}, htmx=False)
         assert response.status_code == 403, (who, response.text)
@@ -747,7 +666,7 @@ def test_duplicate_page_refuses_participants_and_strangers(room: Room) -> None:
 
 
 # ================================================================== archive
-def test_archive_refused_while_people_write_private_notes(room: Room) -> None:
+def test_archive_refused_while_people_write_private_notes(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     assert room.client.get(room.url("/archive"), headers=bearer(room.fac)).status_code == 200
     room.note("priya", "Not for the archive yet")
@@ -763,7 +682,7 @@ def test_archive_refused_while_people_write_private_notes(room: Room) -> None:
 
 
 def test_archive_allowed_while_writing_in_a_moderated_room(client: TestClient) -> None:
-    room = new_room(client, moderated=True)
+    room = toolkit_room(client, moderated=True)
     room.phase("purpose-write")
     room.note("priya", "The moderator reads this anyway")
     archive = client.get(room.url("/archive"), headers=bearer(room.fac))
@@ -807,7 +726,7 @@ def test_workshops_list_their_rated_phases(client: TestClient) -> None:
 
 
 # ----------------------------------------------------- found by these tests, now fixed
-def test_a_timer_belongs_to_its_phase_and_does_not_come_back(room: Room) -> None:
+def test_a_timer_belongs_to_its_phase_and_does_not_come_back(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     room.timer("start", seconds=1, lock=True)
     room.phase("purpose-sort")
@@ -818,7 +737,7 @@ def test_a_timer_belongs_to_its_phase_and_does_not_come_back(room: Room) -> None
 
 
 def test_a_held_note_can_be_released_after_moderation_ends(client: TestClient) -> None:
-    room = new_room(client, moderated=True)
+    room = toolkit_room(client, moderated=True)
     room.phase("purpose-write")
     note = room.note("priya", "Keep this back for now")
     room.ok(room.post("fac", f"/notes/{note}/hold", {"held": True}))
@@ -837,7 +756,7 @@ def test_a_held_note_can_be_released_after_moderation_ends(client: TestClient) -
     )
 
 
-def test_a_spotlit_note_shows_only_where_notes_are_discussed(room: Room) -> None:
+def test_a_spotlit_note_shows_only_where_notes_are_discussed(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     note = room.note("priya", "Every child is seen early")
     room.phase("purpose-sort")

@@ -18,9 +18,9 @@ from markupsafe import escape
 
 from app.config import Settings
 from app.web.app import create_app
-from tests.conftest import PHASES, bearer, join, make_room
-from tests.domain.test_room import WORKSHOP_FILE
-from tests.web.rooms import ApiRoom
+from tests.conftest import PHASES, bearer
+from tests.support import WORKSHOP_FILE
+from tests.web.support import ApiRoom
 
 ROWS = ["means", "mission", "outcomes", "effective", "barriers", "overcome", "one-year"]
 PEOPLE = {"priya": "health", "eleanor": "education", "sol": "social-care", "meera": "vcs-other"}
@@ -44,10 +44,7 @@ class Room(ApiRoom):
 
 
 def new_room(client: TestClient, phase: str = "grid-write") -> Room:
-    created = make_room(client)
-    code = created["code"]
-    people = {name: join(client, code, name.title(), p) for name, p in PEOPLE.items()}
-    room = Room(client, code, created["facilitator_token"], people)
+    room = Room.create(client, {who: (who.title(), p) for who, p in PEOPLE.items()})
     room.phase(phase)
     return room
 

@@ -11,13 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from tests.conftest import PHASES, join, make_room
-from tests.web.rooms import ApiRoom
+from tests.conftest import PHASES
+from tests.web.support import ApiRoom
 
 EVIL = "<script>alert('x')</script><b>bold</b> & \"quoted\""
 EVIL_ESCAPED = str(escape(EVIL))
@@ -58,14 +58,12 @@ class Room(ApiRoom):
 
 @pytest.fixture
 def room(client: TestClient) -> Room:
-    created = make_room(client)
-    code = created["code"]
     people = {
-        "priya": join(client, code, "Priya", "health"),
-        "eleanor": join(client, code, "Eleanor", "education"),
-        "sol": join(client, code, "Sol", "social-care"),
+        "priya": ("Priya", "health"),
+        "eleanor": ("Eleanor", "education"),
+        "sol": ("Sol", "social-care"),
     }
-    return Room(client, code, created["facilitator_token"], people)
+    return Room.create(client, people)
 
 
 def sorting(room: Room) -> dict[str, str]:

@@ -19,8 +19,8 @@ from markupsafe import escape
 from app.export import markdown
 from app.workshops import load_workshop
 from tests.conftest import bearer, join, make_room
-from tests.domain.test_ratings import HEALTH_CHECK
-from tests.web.test_api_facilitation import Room, new_room
+from tests.support import HEALTH_CHECK
+from tests.web.support import ToolkitRoom, toolkit_room
 
 WORKSHOP = "partnership-health-check"
 ITEMS = {i.id: i.text for i in load_workshop(HEALTH_CHECK).phase("checklist").items}
@@ -28,20 +28,22 @@ ITEMS = {i.id: i.text for i in load_workshop(HEALTH_CHECK).phase("checklist").it
 
 
 @pytest.fixture
-def room(client: TestClient) -> Room:
+def room(client: TestClient) -> ToolkitRoom:
     """Four participants (two from health), rating the checklist."""
-    room = new_room(client, workshop=WORKSHOP)
+    room = toolkit_room(client, workshop=WORKSHOP)
     room.people["hamid"] = join(client, room.code, "Hamid Okonkwo", "health")
     room.phase("checklist")
     return room
 
 
-def rate(room: Room, who: str, item: str, option: str | None, **extra: Any) -> dict[str, Any]:
+def rate(
+    room: ToolkitRoom, who: str, item: str, option: str | None, **extra: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = room.ok(room.put(who, f"/ratings/{item}", {"option": option, **extra}))
     return body
 
 
-def rate_the_checklist(room: Room) -> None:
+def rate_the_checklist(room: ToolkitRoom) -> None:
     """visioning-event mostly not yet; aims-clear a tie (in place / not yet); roles partly;
     targets in place."""
     for who, option in (("priya", "not-yet"), ("eleanor", "not-yet"), ("sol", "in-place")):
@@ -53,7 +55,7 @@ def rate_the_checklist(room: Room) -> None:
     rate(room, "hamid", "targets", "in-place")
 
 
-def rate_the_ladder(room: Room) -> None:
+def rate_the_ladder(room: ToolkitRoom) -> None:
     room.phase("ladder")
     for who, option in (
         ("priya", "deciding-together"),
@@ -65,7 +67,7 @@ def rate_the_ladder(room: Room) -> None:
 
 
 # =================================================================== rating
-def test_rate_change_and_clear(room: Room) -> None:
+def test_rate_change_and_clear(room: ToolkitRoom) -> None:
     seq = room.seq()
     assert rate(room, "priya", "aims-clear", "partly") == {
         "phase": "checklist",
@@ -89,7 +91,7 @@ def test_rate_change_and_clear(room: Room) -> None:
     assert room.seq() == seq + 3
 
 
-def test_the_phase_may_be_named(room: Room) -> None:
+def test_the_phase_may_be_named(room: ToolkitRoom) -> None:
     assert rate(room, "sol", "roles", "not-yet", phase="checklist")["option"] == "not-yet"
     room.refused(
         409,
@@ -98,7 +100,7 @@ def test_the_phase_may_be_named(room: Room) -> None:
     )
 
 
-def test_the_ladder_is_one_question(room: Room) -> None:
+def test_the_ladder_is_one_question(room: ToolkitRoom) -> None:
     room.phase("ladder")
     assert rate(room, "priya", "ladder", "acting-together") == {
         "phase": "ladder",
@@ -116,7 +118,7 @@ def test_the_ladder_is_one_question(room: Room) -> None:
     )
 
 
-def test_rating_refusals(room: Room) -> None:
+def test_rating_refusals(room: ToolkitRoom) -> None:
     for item in ("nope", "ladder", "ROLES"):
         room.refused(
             422,
@@ -147,7 +149,7 @@ def test_rating_refusals(room: Room) -> None:
 
 
 def test_rating_in_a_workshop_without_ratings_is_wrong_phase(client: TestClient) -> None:
-    room = new_room(client)
+    room = toolkit_room(client)
     room.phase("purpose-write")
     room.refused(
         409, "wrong_phase", lambda: room.put("priya", "/ratings/roles", {"option": "partly"})
@@ -155,7 +157,7 @@ def test_rating_in_a_workshop_without_ratings_is_wrong_phase(client: TestClient)
     assert room.snapshot()["ratings"] == {}
 
 
-def test_a_locking_timer_closes_rating_when_time_is_up(room: Room) -> None:
+def test_a_locking_timer_closes_rating_when_time_is_up(room: ToolkitRoom) -> None:
     rate(room, "priya", "roles", "partly")
     room.timer("start", seconds=1, lock=True)
     time.sleep(1.1)
@@ -169,7 +171,7 @@ def test_a_locking_timer_closes_rating_when_time_is_up(room: Room) -> None:
     assert rate(room, "priya", "roles", "not-yet")["option"] == "not-yet"
 
 
-def test_done_in_rating_phases(room: Room) -> None:
+def test_done_in_rating_phases(room: ToolkitRoom) -> None:
     assert room.ok(room.post("priya", "/done", {"done": True})) == {
         "phase": "checklist",
         "done": True,
@@ -179,7 +181,7 @@ def test_done_in_rating_phases(room: Room) -> None:
     assert room.ok(room.post("sol", "/done", {}))["phase"] == "ladder"
 
 
-def test_removed_participants_ratings_are_left_out(room: Room) -> None:
+def test_removed_participants_ratings_are_left_out(room: ToolkitRoom) -> None:
     rate_the_checklist(room)
     removed = room.client.delete(
         room.url(f"/participants/{room.pid('sol')}"), headers=bearer(room.fac)
@@ -194,7 +196,7 @@ def test_removed_participants_ratings_are_left_out(room: Room) -> None:
 
 
 # ============================================================ phone form post
-def test_rating_form(room: Room) -> None:
+def test_rating_form(room: ToolkitRoom) -> None:
     response = room.form(
         "priya", "/ratings/aims-clear", {"option": "not-yet", "phase": "checklist"}
     )
@@ -228,7 +230,7 @@ def test_rating_form(room: Room) -> None:
 
 
 # ============================================================ distributions
-def test_the_board_shows_distributions_by_perspective(room: Room) -> None:
+def test_the_board_shows_distributions_by_perspective(room: ToolkitRoom) -> None:
     rate_the_checklist(room)
     board = room.page("fac", "board")
     assert "<strong>4 of 4</strong> have answered" in board
@@ -251,7 +253,7 @@ def test_the_board_shows_distributions_by_perspective(room: Room) -> None:
         assert name not in board
 
 
-def test_the_board_shows_the_ladder(room: Room) -> None:
+def test_the_board_shows_the_ladder(room: ToolkitRoom) -> None:
     rate_the_ladder(room)
     board = room.page("fac", "board")
     leading = re.findall(r'<li class="ladder__rung ladder__rung--leading">(.*?)</li>', board, re.S)
@@ -263,7 +265,7 @@ def test_the_board_shows_the_ladder(room: Room) -> None:
 
 
 # ================================================================ the results
-def test_the_results_document(room: Room) -> None:
+def test_the_results_document(room: ToolkitRoom) -> None:
     rate_the_checklist(room)
     rate_the_ladder(room)
     room.refused(
@@ -287,7 +289,7 @@ def test_the_results_document(room: Room) -> None:
     assert checklist[6] == f"{ITEMS['roles']} — In place 0, Partly 2, Not yet 1"
 
 
-def test_the_exports_list_the_not_yet_items(room: Room) -> None:
+def test_the_exports_list_the_not_yet_items(room: ToolkitRoom) -> None:
     rate_the_checklist(room)
     room.phase("results")
     md = room.request("GET", "eleanor", "/document.md")
@@ -311,7 +313,7 @@ def test_the_exports_list_the_not_yet_items(room: Room) -> None:
     assert str(escape(ITEMS["roles"])) not in actions_html
 
 
-def test_an_empty_action_list_says_so(room: Room) -> None:
+def test_an_empty_action_list_says_so(room: ToolkitRoom) -> None:
     rate(room, "priya", "roles", "in-place")
     room.phase("results")
     doc = room.ok(room.request("GET", "priya", "/document"))

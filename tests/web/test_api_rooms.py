@@ -474,7 +474,7 @@ def test_non_ascii_passcode_header_is_refused_not_a_500(settings: Settings) -> N
         response = client.post(
             "/api/rooms",
             json={"title": "Guarded"},
-            headers={"X-Facilitator-Passcode": "café".encode()},
+            headers={b"X-Facilitator-Passcode": "café".encode()},
         )
     assert response.status_code == 401, response.text
     assert response.json()["error"]["code"] == "passcode_required"
@@ -491,7 +491,7 @@ def test_non_ascii_passcode_setting_works(settings: Settings) -> None:
         right = client.post(
             "/api/rooms",
             json={"title": "Guarded"},
-            headers={"X-Facilitator-Passcode": "pässwort".encode()},
+            headers={b"X-Facilitator-Passcode": "pässwort".encode()},
         )
         assert right.status_code == 201, right.text
 

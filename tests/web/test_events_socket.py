@@ -1,49 +1,24 @@
 """The JSON event stream: WS /api/rooms/{code}/events (shared/api.md, "Events").
 
 TestClient websockets are synchronous and `receive` blocks, so every read
-here goes through `receive`, which gives up after a few seconds instead of
-hanging the run, and tests only wait for messages that must come.
+here goes through `receive` (tests/web/support.py), which gives up after a few
+seconds instead of hanging the run, and tests only wait for messages that must come.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-import anyio
 import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketDenialResponse, WebSocketTestSession
 from starlette.websockets import WebSocketDisconnect
 
 from tests.conftest import bearer, join, make_room
+from tests.web.support import connect, events_url, post_phase, receive, receive_event
 
-TIMEOUT = 5.0
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
-
-
-def receive(ws: WebSocketTestSession, timeout: float = TIMEOUT) -> dict[str, Any]:
-    """The next JSON message; WebSocketDisconnect if the server closed; fails after `timeout`."""
-
-    async def next_message() -> Any:
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
-    message = ws.portal.call(next_message)
-    ws._raise_on_close(message)
-    body: dict[str, Any] = json.loads(message["text"])
-    return body
-
-
-def receive_event(ws: WebSocketTestSession) -> dict[str, Any]:
-    """The next logged event (presence messages, which have seq null, are skipped)."""
-    while True:
-        message = receive(ws)
-        if message["type"] == "presence.changed":
-            assert message["seq"] is None
-            continue
-        return message
 
 
 def receive_until_closed(ws: WebSocketTestSession) -> tuple[list[dict[str, Any]], int]:
@@ -63,22 +38,6 @@ def assert_event_shape(event: dict[str, Any]) -> None:
     assert isinstance(event["type"], str)
     assert ISO_UTC.match(event["at"]), event["at"]
     assert isinstance(event["data"], dict)
-
-
-def events_url(code: str, since: int | None = None) -> str:
-    url = f"/api/rooms/{code}/events"
-    return url if since is None else f"{url}?since={since}"
-
-
-def connect(
-    client: TestClient, code: str, token: str, since: int | None = None
-) -> WebSocketTestSession:
-    return client.websocket_connect(events_url(code, since), headers=bearer(token))
-
-
-def post_phase(client: TestClient, code: str, token: str, phase: str) -> None:
-    response = client.post(f"/api/rooms/{code}/phase", json={"phase": phase}, headers=bearer(token))
-    assert response.status_code == 200, response.text
 
 
 def post_lock(client: TestClient, code: str, token: str, locked: bool) -> None:

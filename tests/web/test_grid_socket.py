@@ -12,29 +12,15 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from typing import Any
 
-import anyio
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from starlette.testclient import WebSocketTestSession
 
 from tests.conftest import bearer, join, make_room
-from tests.web.test_events_socket import TIMEOUT, connect, receive, receive_event
+from tests.web.support import board_main, connect, post_phase, receive, receive_event, receive_html
 
 HEALTH_TEXT = "Health visitors in school every week"
 EDUCATION_TEXT = "Teachers & nurses plan together <weekly>"
-
-
-def receive_html(ws: WebSocketTestSession, timeout: float = TIMEOUT) -> str:
-    """The next text message of an HTML live channel; fails after `timeout`."""
-
-    async def next_message() -> Any:
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
-    message = ws.portal.call(next_message)
-    ws._raise_on_close(message)
-    text: str = message["text"]
-    return text
 
 
 def receive_html_until(
@@ -58,11 +44,6 @@ def setup(client: TestClient) -> tuple[str, str, dict[str, dict[str, Any]]]:
         "eleanor": join(client, code, "Eleanor", "education"),
     }
     return code, fac, people
-
-
-def phase(client: TestClient, code: str, fac: str, to: str) -> None:
-    response = client.post(f"/api/rooms/{code}/phase", json={"phase": to}, headers=bearer(fac))
-    assert response.status_code == 200, response.text
 
 
 def contribute(client: TestClient, code: str, token: str, row: str, text: str) -> dict[str, Any]:
@@ -91,7 +72,7 @@ def test_contributions_reach_every_member_in_seq_order(client: TestClient) -> No
             first = receive(ws)
             assert first["type"] == "snapshot"
             assert first["seq"] == 2
-        phase(client, code, fac, "grid-write")  # 3
+        post_phase(client, code, fac, "grid-write")  # 3
         made = [
             contribute(client, code, tokens["priya"], "mission", HEALTH_TEXT),  # 4
             contribute(client, code, tokens["eleanor"], "mission", EDUCATION_TEXT),  # 5
@@ -117,7 +98,7 @@ def test_contributions_reach_every_member_in_seq_order(client: TestClient) -> No
 
 def test_concurrent_contributions_have_gap_free_seqs(client: TestClient) -> None:
     code, fac, people = setup(client)
-    phase(client, code, fac, "grid-write")  # 3
+    post_phase(client, code, fac, "grid-write")  # 3
     jobs = [
         (people[who]["token"], row, f"{who} on {row}")
         for who in ("priya", "eleanor")
@@ -142,7 +123,7 @@ def test_concurrent_contributions_have_gap_free_seqs(client: TestClient) -> None
 
 def test_spotlight_changes_reach_everyone(client: TestClient) -> None:
     code, fac, people = setup(client)
-    phase(client, code, fac, "grid-write")  # 3
+    post_phase(client, code, fac, "grid-write")  # 3
     with (
         connect(client, code, fac) as facilitator,
         connect(client, code, people["priya"]["token"]) as phone,
@@ -162,7 +143,7 @@ def test_spotlight_changes_reach_everyone(client: TestClient) -> None:
 
 def test_replay_includes_contributions_and_spotlight(client: TestClient) -> None:
     code, fac, people = setup(client)
-    phase(client, code, fac, "grid-write")  # 3
+    post_phase(client, code, fac, "grid-write")  # 3
     contribute(client, code, people["priya"]["token"], "means", "Shared care")  # 4
     spotlight(client, code, fac, "grid.means")  # 5
     with connect(client, code, people["eleanor"]["token"], since=3) as ws:
@@ -175,13 +156,11 @@ def test_replay_includes_contributions_and_spotlight(client: TestClient) -> None
 
 
 # -------------------------------------------------------------- HTML channel
-def board_main(fragment: str) -> bool:
-    return 'id="board-main"' in fragment
 
 
 def test_board_channel_pushes_contributions_and_the_spotlight(client: TestClient) -> None:
     code, fac, people = setup(client)
-    phase(client, code, fac, "grid-write")
+    post_phase(client, code, fac, "grid-write")
     client.cookies.set(f"cg_{code}", fac)
     with client.websocket_connect(f"/rooms/{code}/live?view=board") as ws:
         first = receive_html(ws)
@@ -216,7 +195,7 @@ def test_board_channel_pushes_contributions_and_the_spotlight(client: TestClient
 
 def test_board_spotlight_follows_new_contributions(client: TestClient) -> None:
     code, fac, people = setup(client)
-    phase(client, code, fac, "grid-write")
+    post_phase(client, code, fac, "grid-write")
     spotlight(client, code, fac, "grid.barriers")
     client.cookies.set(f"cg_{code}", fac)
     with client.websocket_connect(f"/rooms/{code}/live?view=board") as ws:
@@ -230,7 +209,7 @@ def test_board_spotlight_follows_new_contributions(client: TestClient) -> None:
 
 def test_phone_channel_shows_colleagues_statements_as_they_arrive(client: TestClient) -> None:
     code, fac, people = setup(client)
-    phase(client, code, fac, "grid-write")
+    post_phase(client, code, fac, "grid-write")
     client.cookies.set(f"cg_{code}", people["priya"]["token"])
     with client.websocket_connect(f"/rooms/{code}/live?view=phone") as ws:
         first = receive_html(ws)
@@ -243,7 +222,7 @@ def test_phone_channel_shows_colleagues_statements_as_they_arrive(client: TestCl
 
 def test_control_channel_marks_the_spotlit_row(client: TestClient) -> None:
     code, fac, _ = setup(client)
-    phase(client, code, fac, "grid-write")
+    post_phase(client, code, fac, "grid-write")
     client.cookies.set(f"cg_{code}", fac)
     with client.websocket_connect(f"/rooms/{code}/live?view=control") as ws:
         first = receive_html(ws)

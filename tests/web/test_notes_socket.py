@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
 from tests.conftest import bearer, join, make_room
-from tests.web.test_events_socket import connect, receive, receive_event
+from tests.web.support import connect, receive, receive_event
 
 NAMES = ("priya", "eleanor", "sol")
 PERSPECTIVES = {"priya": "health", "eleanor": "education", "sol": "social-care"}

@@ -7,21 +7,19 @@ import json
 import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
-from typing import Any
 
-import anyio
 import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from starlette.testclient import WebSocketDenialResponse, WebSocketTestSession
+from starlette.testclient import WebSocketDenialResponse
 from starlette.websockets import WebSocketDisconnect
 
 from app.config import Settings
 from app.web.app import create_app
 from tests.conftest import bearer, join, make_room
+from tests.web.support import receive_html
 
-TIMEOUT = 5.0
 EVIL = "<script>alert(1)</script>"
 EVIL_ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
 # The board's live block listing who is here (named board-participants in the
@@ -30,19 +28,6 @@ BOARD_PEOPLE = re.compile(r'<section id="board-(?:participants|main)"')
 
 
 # -------------------------------------------------------------------- helpers
-def receive_text(ws: WebSocketTestSession, timeout: float = TIMEOUT) -> str:
-    """The next text message; fails after `timeout` instead of hanging the run."""
-
-    async def next_message() -> Any:
-        with anyio.fail_after(timeout):
-            return await ws._send_rx.receive()
-
-    message = ws.portal.call(next_message)
-    ws._raise_on_close(message)
-    text: str = message["text"]
-    return text
-
-
 class Inputs(HTMLParser):
     """Collects form controls: name → value for inputs, selected option for selects."""
 
@@ -488,9 +473,9 @@ def test_live_fragments_escape_names(client: TestClient) -> None:
     code = room["code"]
     facilitator_client(client, code, room["facilitator_token"])
     with client.websocket_connect(f"/rooms/{code}/live?view=control") as ws:
-        receive_text(ws)
+        receive_html(ws)
         join(client, code, name=EVIL)
-        update = receive_text(ws)
+        update = receive_html(ws)
     assert EVIL_ESCAPED in update
     assert "<script>alert" not in update
 
@@ -574,7 +559,7 @@ def test_live_board_sends_its_blocks_then_updates_on_join(client: TestClient) ->
     code = room["code"]
     facilitator_client(client, code, room["facilitator_token"])
     with client.websocket_connect(f"/rooms/{code}/live?view=board") as ws:
-        first = receive_text(ws)
+        first = receive_html(ws)
         assert BOARD_PEOPLE.search(first)
         assert 'id="board-phase"' in first
         assert 'hx-swap-oob="true"' in first
@@ -582,7 +567,7 @@ def test_live_board_sends_its_blocks_then_updates_on_join(client: TestClient) ->
         assert "Meera" not in first
 
         join(client, code, name="Meera", perspective="vcs-other")
-        update = receive_text(ws)
+        update = receive_html(ws)
         assert BOARD_PEOPLE.search(update)
         assert "Meera" in columns(update)["vcs-other"]
 
@@ -591,7 +576,7 @@ def test_live_board_sends_its_blocks_then_updates_on_join(client: TestClient) ->
             json={"phase": "purpose-write"},
             headers=bearer(room["facilitator_token"]),
         )
-        assert "Task 1.1" in receive_text(ws)
+        assert "Task 1.1" in receive_html(ws)
 
 
 def test_live_board_block_matches_the_page(client: TestClient) -> None:
@@ -601,7 +586,7 @@ def test_live_board_block_matches_the_page(client: TestClient) -> None:
     facilitator_client(client, code, room["facilitator_token"])
     page = client.get(f"/rooms/{code}/board").text
     with client.websocket_connect(f"/rooms/{code}/live?view=board") as ws:
-        first = receive_text(ws)
+        first = receive_html(ws)
     blocks = re.findall(r'<section id="(board-[a-z-]+)" hx-swap-oob="true"', first)
     assert "board-phase" in blocks
     assert len(blocks) >= 2
@@ -619,7 +604,7 @@ def test_live_phone_channel_follows_the_phase(client: TestClient) -> None:
     priya = join(client, code, name="Priya")
     client.cookies.set(f"cg_{code}", priya["token"])
     with client.websocket_connect(f"/rooms/{code}/live?view=phone") as ws:
-        first = receive_text(ws)
+        first = receive_html(ws)
         assert 'id="phone-phase"' in first
         assert "<html" not in first
         client.post(
@@ -629,7 +614,7 @@ def test_live_phone_channel_follows_the_phase(client: TestClient) -> None:
         )
         # Presence (this phone coming online) may render first; the phase follows.
         for _ in range(3):
-            message = receive_text(ws)
+            message = receive_html(ws)
             if "Task 1.1" in message:
                 break
         else:
@@ -642,7 +627,7 @@ def test_removed_participant_live_phone_is_closed(client: TestClient) -> None:
     priya = join(client, code, name="Priya")
     client.cookies.set(f"cg_{code}", priya["token"])
     with client.websocket_connect(f"/rooms/{code}/live?view=phone") as ws:
-        receive_text(ws)
+        receive_html(ws)
         response = client.delete(
             f"/api/rooms/{code}/participants/{priya['participant_id']}",
             headers=bearer(room["facilitator_token"]),
@@ -651,7 +636,7 @@ def test_removed_participant_live_phone_is_closed(client: TestClient) -> None:
         close_code = None
         for _ in range(5):  # at most a presence re-render or two before the close
             try:
-                receive_text(ws)
+                receive_html(ws)
             except WebSocketDisconnect as closed:
                 close_code = closed.code
                 break
@@ -667,7 +652,7 @@ def test_screens_accept_a_lower_case_code(client: TestClient) -> None:
         assert response.status_code == 200, screen
         assert code in response.text
     with client.websocket_connect(f"/rooms/{code.lower()}/live?view=board") as ws:
-        assert 'id="board-phase"' in receive_text(ws)
+        assert 'id="board-phase"' in receive_html(ws)
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 
@@ -22,13 +23,13 @@ from tests.servers import LiveServer, free_port
 FORM = {"title": "Oakfield", "setting": "", "workshop": "multi-agency-visioning"}
 
 
-def _cookie_attributes(response: httpx.Response) -> list[str]:
+def _cookie_attributes(response: httpx.Response | httpx2.Response) -> list[str]:
     cookies = [v for v in response.headers.get_list("set-cookie") if v.startswith("cg_")]
     assert len(cookies) == 1, response.headers.get_list("set-cookie")
     return [part.strip().lower() for part in cookies[0].split(";")]
 
 
-def _create(client: TestClient | httpx.Client, **headers: str) -> httpx.Response:
+def _create(client: TestClient | httpx.Client, **headers: str) -> httpx.Response | httpx2.Response:
     response = client.post("/rooms", data=FORM, headers=headers, follow_redirects=False)
     assert response.status_code == 303, response.text
     return response

@@ -19,8 +19,7 @@ from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketTestSession
 
 from tests.conftest import bearer, join, make_room
-from tests.web.test_events_socket import TIMEOUT, connect, receive, receive_event
-from tests.web.test_grid_socket import receive_html
+from tests.web.support import TIMEOUT, board_main, connect, receive, receive_event, receive_html
 
 QUIET = 0.3
 """Seconds without a message after which a socket counts as drained."""
@@ -53,7 +52,7 @@ class Html:
 
     def drain(self) -> list[str]:
         """Every frame sent until the socket stays quiet."""
-        new = []
+        new: list[str] = []
         while True:
             try:
                 frame = receive_html(self.ws, timeout=QUIET)
@@ -106,10 +105,6 @@ def api(client: TestClient, method: str, code: str, token: str, path: str, body:
 
 def seq_of(client: TestClient, code: str, token: str) -> int:
     return int(api(client, "GET", code, token, "")["seq"])
-
-
-def board_main(frame: str) -> bool:
-    return 'id="board-main"' in frame
 
 
 def names_in(frames: list[str], names: list[str]) -> set[str]:
