@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import httpx
 import pytest
 from playwright.async_api import expect
 
@@ -34,6 +35,12 @@ SHOTS_DIR = Path("/tmp/cg-shots")
 LIVE = 10_000  # ms: a pushed update should land well within this
 MARK = "window.__cgNoReload"
 """Set on a page, then checked: still there means the page was never reloaded."""
+DESKTOP = {"width": 1440, "height": 900}
+BOARD = {"width": 1920, "height": 1080}
+PHONE = {"width": 390, "height": 844}
+SMALL_PHONE = {"width": 320, "height": 640}
+Watch = Callable[[Any, str], None]
+"""`watch(page, label)`: what a test does with each page it opens (ConsoleLog.watch)."""
 
 
 @pytest.fixture
@@ -159,17 +166,109 @@ async def create_room_from_home(
     await page.get_by_role("button", name="Create room").click()
     await page.wait_for_url(re.compile(r"/rooms/[A-Z0-9]+/control$"))
     code = (await page.locator(".control__code-value").inner_text()).strip()
-    cookies = await page.context.cookies(base)
-    token: str = next(c["value"] for c in cookies if c["name"] == f"cg_{code}")
-    return code, token
+    return code, token_of(await page.context.cookies(base), code)
 
 
-async def mark_no_reload(page: Any) -> None:
-    await page.evaluate(f"{MARK} = true")
+class Desk(NamedTuple):
+    """The facilitator's browser window: the control view, and the board in a second page."""
+
+    context: Any
+    control: Any
+    board: Any
+    code: str
+    token: str
 
 
-async def assert_not_reloaded(page: Any) -> None:
-    assert await page.evaluate(f"{MARK} === true"), f"{page.url} was reloaded"
+async def open_desk(browser: Any, base: str, watch: Watch, **options: Any) -> Desk:
+    """A room made on the home page, its control view, then its board (BOARD-sized) in
+    another page of the same window; `options` go to the window's browser context."""
+    context = await browser.new_context(viewport=DESKTOP, **options)
+    control = await context.new_page()
+    watch(control, "control")
+    code, token = await create_room_from_home(control, base)
+    board = await context.new_page()
+    await board.set_viewport_size(BOARD)
+    watch(board, "board")
+    await board.goto(f"{base}/rooms/{code}/board")
+    return Desk(context, control, board, code, token)
+
+
+async def join_by_phone(
+    browser: Any,
+    base: str,
+    code: str,
+    name: str,
+    perspective: str,
+    watch: Watch,
+    *,
+    viewport: dict[str, int] = PHONE,
+    typed: str | None = None,
+    **options: Any,
+) -> Any:
+    """A participant's way in, on a phone of their own (a mobile browser context with
+    `options`): the join form, the code `typed` (by default in lower case), their name, a tap
+    on their perspective (its label). Returns the phone view's page once it is online."""
+    handset = await browser.new_context(
+        viewport=viewport, is_mobile=True, has_touch=True, **options
+    )
+    phone = await handset.new_page()
+    watch(phone, perspective)
+    await phone.goto(f"{base}/join")
+    await phone.locator("#code").fill(code.lower() if typed is None else typed)
+    await phone.get_by_label("Your name").fill(name)
+    await phone.locator("label.perspective-option").get_by_text(perspective, exact=True).tap()
+    await phone.get_by_role("button", name="Join the session").tap()
+    await phone.wait_for_url(f"{base}/rooms/{code}/phone")
+    await expect_online(phone)
+    return phone
+
+
+async def expect_everyone_online(control: Any, board: Any, people: int) -> None:
+    """The control view and the board are live, and the control view counts all `people`
+    online."""
+    for page in (control, board):
+        await expect_online(page)
+    await expect(control.locator("#control-participants .count")).to_have_text(
+        f"{people}/{people} online", timeout=LIVE
+    )
+
+
+async def api_room(
+    http: httpx.AsyncClient, people: Iterable[tuple[str, str]] = (), **room: Any
+) -> tuple[str, str, list[str]]:
+    """A room made over the JSON API (`room`: its fields), then `people` (name,
+    perspective id) joined: (code, facilitator token, their tokens in order)."""
+    created = await http.post("/api/rooms", json=room)
+    assert created.status_code == 201, created.text
+    code, token = created.json()["code"], created.json()["facilitator_token"]
+    tokens = []
+    for name, perspective in people:
+        joined = await http.post(
+            f"/api/rooms/{code}/join", json={"name": name, "perspective": perspective}
+        )
+        assert joined.status_code == 201, joined.text
+        tokens.append(joined.json()["token"])
+    return code, token, tokens
+
+
+def token_of(cookies: list[Any], code: str) -> str:
+    """The token a browser holds for room `code`, among its `cookies`."""
+    return str(next(c["value"] for c in cookies if c["name"] == f"cg_{code}"))
+
+
+def room_cookie(base: str, code: str, token: str) -> dict[str, str]:
+    """The cookie that signs a browser into room `code` (for `context.add_cookies`)."""
+    return {"name": f"cg_{code}", "value": token, "url": base}
+
+
+async def mark_no_reload(*pages: Any) -> None:
+    for page in pages:
+        await page.evaluate(f"{MARK} = true")
+
+
+async def assert_not_reloaded(*pages: Any) -> None:
+    for page in pages:
+        assert await page.evaluate(f"{MARK} === true"), f"{page.url} was reloaded"
 
 
 async def expect_online(page: Any) -> None:

@@ -18,7 +18,9 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import LIVE, ConsoleLog, LiveServer
+from tests.conftest import bearer
+from tests.e2e.conftest import BOARD, LIVE, PHONE, SMALL_PHONE, ConsoleLog, api_room, room_cookie
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
 
@@ -27,9 +29,6 @@ AXE_JS = Path(__file__).parent / "vendor" / f"axe-core-{AXE}" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
 
-PHONE = {"width": 390, "height": 844}
-SMALL_PHONE = {"width": 320, "height": 640}
-PROJECTOR = {"width": 1920, "height": 1080}
 WORKSHOP = "multi-agency-visioning"
 
 PEOPLE = [  # name, perspective id
@@ -139,7 +138,7 @@ async def test_every_screen_meets_wcag_22_aa(
             "'htmx:wsAfterMessage', () => { window.__cgMessages += 1; });"
         )
         if token is not None:
-            await ctx.add_cookies([{"name": f"cg_{code}", "value": token, "url": base}])
+            await ctx.add_cookies([room_cookie(base, code, token)])
         return ctx
 
     def phone_context(viewport: dict[str, int], token: str | None = None) -> Any:
@@ -157,7 +156,7 @@ async def test_every_screen_meets_wcag_22_aa(
         titles = {p["id"]: p["title"] for p in workshop["phases"]}
 
         # 1. Home and join, before any room exists: a phone, a small phone, a laptop.
-        for viewport, size in ((PHONE, "390"), (SMALL_PHONE, "320"), (PROJECTOR, "1920")):
+        for viewport, size in ((PHONE, "390"), (SMALL_PHONE, "320"), (BOARD, "1920")):
             visitor = await (phone_context if size != "1920" else context)(viewport)
             for path, name in (("/", "home"), ("/join", "join")):
                 page = await open_page(visitor, path, f"{name}-{size}")
@@ -169,24 +168,18 @@ async def test_every_screen_meets_wcag_22_aa(
             await visitor.close()
 
         # 2. A room and four participants, one per perspective, over the JSON API.
-        created = await http.post(
-            "/api/rooms",
-            json={
-                "title": "Oakfield partnership",
-                "setting": "Oakfield Primary",
-                "workshop": WORKSHOP,
-            },
+        code, facilitator_token, tokens = await api_room(
+            http,
+            PEOPLE,
+            title="Oakfield partnership",
+            setting="Oakfield Primary",
+            workshop=WORKSHOP,
         )
-        assert created.status_code == 201, created.text
-        code = created.json()["code"]
-        facilitator = {"Authorization": f"Bearer {created.json()['facilitator_token']}"}
-        people: dict[str, dict[str, str]] = {}
-        for name, perspective in PEOPLE:
-            joined = await http.post(
-                f"/api/rooms/{code}/join", json={"name": name, "perspective": perspective}
-            )
-            assert joined.status_code == 201, joined.text
-            people[perspective] = {"Authorization": f"Bearer {joined.json()['token']}"}
+        facilitator = bearer(facilitator_token)
+        people = {
+            perspective: bearer(joined)
+            for (_, perspective), joined in zip(PEOPLE, tokens, strict=True)
+        }
 
         def token(headers: dict[str, str]) -> str:
             return headers["Authorization"].removeprefix("Bearer ")
@@ -214,8 +207,8 @@ async def test_every_screen_meets_wcag_22_aa(
 
         phone_ctx = await phone_context(PHONE, token(people["education"]))
         small_ctx = await phone_context(SMALL_PHONE, token(people["health"]))
-        board_ctx = await context(PROJECTOR, token(facilitator))
-        control_ctx = await context(PROJECTOR, token(facilitator))
+        board_ctx = await context(BOARD, token(facilitator))
+        control_ctx = await context(BOARD, token(facilitator))
         phone = await open_page(phone_ctx, f"/rooms/{code}/phone", "phone")
         small = await open_page(small_ctx, f"/rooms/{code}/phone", "phone-320")
         board = await open_page(board_ctx, f"/rooms/{code}/board", "board")
@@ -371,25 +364,16 @@ async def test_the_health_check_and_the_toolkit_meet_wcag_22_aa(
     base = live_server.base_url
     audit = Audit(shots)
     async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=30) as http:
-        created = await http.post(
-            "/api/rooms",
-            json={
-                "title": "Oakfield health check",
-                "workshop": "partnership-health-check",
-                "anonymous": True,
-                "moderated": True,
-            },
+        code, facilitator_token, tokens = await api_room(
+            http,
+            PEOPLE,
+            title="Oakfield health check",
+            workshop="partnership-health-check",
+            anonymous=True,
+            moderated=True,
         )
-        assert created.status_code == 201, created.text
-        code = created.json()["code"]
-        facilitator = {"Authorization": f"Bearer {created.json()['facilitator_token']}"}
-        people = []
-        for name, perspective in PEOPLE:
-            joined = await http.post(
-                f"/api/rooms/{code}/join", json={"name": name, "perspective": perspective}
-            )
-            assert joined.status_code == 201, joined.text
-            people.append({"Authorization": f"Bearer {joined.json()['token']}"})
+        facilitator = bearer(facilitator_token)
+        people = [bearer(joined) for joined in tokens]
 
         async def call(method: str, path: str, headers: dict[str, str], body: Any = None) -> None:
             response = await http.request(
@@ -401,15 +385,14 @@ async def test_the_health_check_and_the_toolkit_meet_wcag_22_aa(
             ctx = await browser.new_context(
                 viewport=viewport, bypass_csp=True, reduced_motion="reduce", **extra
             )
-            await ctx.add_cookies([{"name": f"cg_{code}", "value": token, "url": base}])
+            await ctx.add_cookies([room_cookie(base, code, token)])
             return ctx
 
-        phone_token = people[1]["Authorization"].removeprefix("Bearer ")
-        facilitator_token = facilitator["Authorization"].removeprefix("Bearer ")
+        phone_token = tokens[1]
         phone_ctx = await context(PHONE, phone_token, is_mobile=True, has_touch=True)
         small_ctx = await context(SMALL_PHONE, phone_token, is_mobile=True, has_touch=True)
-        board_ctx = await context(PROJECTOR, facilitator_token)
-        control_ctx = await context(PROJECTOR, facilitator_token)
+        board_ctx = await context(BOARD, facilitator_token)
+        control_ctx = await context(BOARD, facilitator_token)
 
         async def audit_phase(phase: str) -> None:
             for ctx, view, label in (

@@ -12,21 +12,19 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from tests.conftest import bearer
 from tests.e2e.conftest import (
     LIVE,
     ConsoleLog,
-    LiveServer,
     assert_not_reloaded,
-    create_room_from_home,
-    expect_online,
+    expect_everyone_online,
+    join_by_phone,
     mark_no_reload,
+    open_desk,
 )
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
-
-DESKTOP = {"width": 1440, "height": 900}
-BOARD = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
 
 DOCUMENT = "The joint statement"
 CLOSED = "Session closed"
@@ -54,43 +52,19 @@ async def test_document_sign_fix_close_and_download(
         console_log.watch(page, label, dialogs=dialogs)
 
     # 1. The facilitator creates the room; the board opens; three phones join.
-    desk = await browser.new_context(viewport=DESKTOP, accept_downloads=True)
-    control = await desk.new_page()
-    watch(control, "control")
-    code, token = await create_room_from_home(control, base)
-
-    board = await desk.new_page()
-    await board.set_viewport_size(BOARD)
-    watch(board, "board")
-    await board.goto(f"{base}/rooms/{code}/board")
+    desk, control, board, code, token = await open_desk(browser, base, watch, accept_downloads=True)
 
     phones: list[Any] = []
     for name, label, _ in PEOPLE:
-        handset = await browser.new_context(
-            viewport=PHONE, is_mobile=True, has_touch=True, accept_downloads=True
-        )
-        phone = await handset.new_page()
-        watch(phone, label)
-        await phone.goto(f"{base}/join")
-        await phone.locator("#code").fill(code.lower())
-        await phone.get_by_label("Your name").fill(name)
-        await phone.locator("label.perspective-option").get_by_text(label, exact=True).tap()
-        await phone.get_by_role("button", name="Join the session").tap()
-        await phone.wait_for_url(f"{base}/rooms/{code}/phone")
-        await expect_online(phone)
+        phone = await join_by_phone(browser, base, code, name, label, watch, accept_downloads=True)
         phones.append(phone)
     priya, tom, ana = phones
-    for page in (control, board):
-        await expect_online(page)
-    await expect(control.locator("#control-participants .count")).to_have_text(
-        "3/3 online", timeout=LIVE
-    )
-    for page in (control, board, *phones):
-        await mark_no_reload(page)
+    await expect_everyone_online(control, board, 3)
+    await mark_no_reload(control, board, *phones)
 
     async with httpx.AsyncClient(
         base_url=f"{base}/api/rooms/{code}",
-        headers={"Authorization": f"Bearer {token}"},
+        headers=bearer(token),
         trust_env=False,
         timeout=30,
     ) as api:
@@ -218,8 +192,7 @@ async def test_document_sign_fix_close_and_download(
     assert len(data) > 10_000
 
     # 7. Nothing reloaded, no dialog, no console or page errors, no server error.
-    for page in (control, board, *phones):
-        await assert_not_reloaded(page)
+    await assert_not_reloaded(control, board, *phones)
     for page in phones:
         await page.context.close()
     await desk.close()

@@ -10,19 +10,21 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from tests.conftest import bearer
 from tests.e2e.conftest import (
+    BOARD,
+    DESKTOP,
     LIVE,
+    PHONE,
     ConsoleLog,
-    LiveServer,
     assert_not_reloaded,
     mark_no_reload,
+    token_of,
 )
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
 
-DESKTOP = {"width": 1440, "height": 900}
-BOARD = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
 RECONNECT = 30_000  # ms: htmx-ext-ws backs off with full jitter (1 s, 2 s, 4 s, 8 s …)
 
 WELCOME = "Welcome"
@@ -132,7 +134,7 @@ async def test_create_join_phases_and_reconnect(
     )
 
     # f. The server restarts (same port, same database); the pages reconnect.
-    token = next(c["value"] for c in await desk.cookies(base) if c["name"] == f"cg_{code}")
+    token = token_of(await desk.cookies(base), code)
     console_log.server_down = True
     await live_server.astop()
     for page in (phone, board, control):
@@ -147,7 +149,7 @@ async def test_create_join_phases_and_reconnect(
         response = await api.post(
             f"/api/rooms/{code}/phase",
             json={"phase": "purpose-sort"},
-            headers={"Authorization": f"Bearer {token}"},
+            headers=bearer(token),
         )
         assert response.status_code == 200, response.text
         for page in (phone, board, control):
@@ -161,7 +163,7 @@ async def test_create_join_phases_and_reconnect(
         response = await api.post(
             f"/api/rooms/{code}/phase",
             json={"phase": "purpose-agree"},
-            headers={"Authorization": f"Bearer {token}"},
+            headers=bearer(token),
         )
         assert response.status_code == 200, response.text
     await expect(phone.locator("#phone-phase .phone__title")).to_have_text(AGREE, timeout=LIVE)

@@ -22,25 +22,29 @@ import pytest
 from markdown_it import MarkdownIt
 from playwright.async_api import expect
 
+from tests.conftest import bearer
 from tests.e2e.conftest import (
+    BOARD,
+    DESKTOP,
     LIVE,
     MARK,
+    PHONE,
+    SMALL_PHONE,
     ConsoleLog,
-    LiveServer,
+    api_room,
     create_room_from_home,
+    expect_everyone_online,
     expect_online,
+    join_by_phone,
     mark_no_reload,
+    room_cookie,
 )
-from tests.servers import ROOT
+from tests.servers import LiveServer
+from tests.support import HEALTH_CHECK
 
 pytestmark = pytest.mark.e2e
 
-DESKTOP = {"width": 1440, "height": 900}
-BOARD = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
-SMALL = {"width": 320, "height": 640}
-
-WORKSHOP = tomllib.loads((ROOT / "workshops" / "partnership-health-check.toml").read_text())
+WORKSHOP = tomllib.loads(HEALTH_CHECK.read_text())
 PHASES = {p["id"]: p for p in WORKSHOP["phases"]}
 CHECKLIST = PHASES["checklist"]
 LADDER = PHASES["ladder"]
@@ -54,7 +58,7 @@ SETTING = "Oakfield Primary School"
 PEOPLE = [  # name, perspective, viewport, screenshot label
     ("Hana Okafor", "Health", PHONE, "phone"),
     ("Ed Lewis", "Education", PHONE, None),
-    ("Sam Patel", "Social Care", SMALL, "phone320"),
+    ("Sam Patel", "Social Care", SMALL_PHONE, "phone320"),
     ("Vic Moreau", "VCS / Other", PHONE, None),
 ]
 # What each perspective taps in the checklist, in order. Social Care first says
@@ -215,33 +219,21 @@ async def test_health_check_rate_ladder_sign_export(
     phones: dict[str, Any] = {}
     shot_phones: dict[str, Any] = {}
     for name, perspective, viewport, label in PEOPLE:
-        handset = await browser.new_context(viewport=viewport, is_mobile=True, has_touch=True)
-        phone = await handset.new_page()
-        watch(phone, perspective)
-        await phone.goto(f"{base}/join")
-        await phone.locator("#code").fill(code.lower())
-        await phone.get_by_label("Your name").fill(name)
-        await phone.locator("label.perspective-option").get_by_text(perspective, exact=True).tap()
-        await phone.get_by_role("button", name="Join the session").tap()
-        await phone.wait_for_url(f"{base}/rooms/{code}/phone")
-        await expect_online(phone)
+        phone = await join_by_phone(
+            browser, base, code, name, perspective, watch, viewport=viewport
+        )
         await expect(phone.locator("#phone-header .phone__me")).to_have_text(name)
         phones[perspective] = phone
         if label:
             shot_phones[label] = phone
-    for page in (control, board):
-        await expect_online(page)
-    await expect(control.locator("#control-participants .count")).to_have_text(
-        "4/4 online", timeout=LIVE
-    )
+    await expect_everyone_online(control, board, 4)
     await expect(board.locator("#board-main .board__people-title .count")).to_have_text(
         "4", timeout=LIVE
     )
     for name, perspective, _, _ in PEOPLE:
         column = board.locator(f"#board-main .column--{PERSPECTIVES[perspective]['id']}")
         await expect(column.locator(".name")).to_have_text([name])
-    for page in (control, board, *phones.values()):
-        await mark_no_reload(page)
+    await mark_no_reload(control, board, *phones.values())
 
     async def snap(phase: str, *, full_control: bool = True) -> None:
         await shots(board, f"health-board-{phase}")
@@ -348,12 +340,12 @@ async def test_health_check_rate_ladder_sign_export(
         picked[perspective] = stage
         for stage_id, label in STAGES.items():
             rung = rungs.filter(has=board.locator(".ladder__label", has_text=label))
-            who = [p for p in PERSPECTIVES if picked.get(p) == stage_id]
+            on_rung = [p for p in PERSPECTIVES if picked.get(p) == stage_id]
             await expect(rung.locator(".ladder__count > strong")).to_have_text(
-                str(len(who)), timeout=LIVE
+                str(len(on_rung)), timeout=LIVE
             )
-            await expect(rung.locator(".breakdown .chip")).to_have_count(len(who))
-            for p in who:
+            await expect(rung.locator(".breakdown .chip")).to_have_count(len(on_rung))
+            for p in on_rung:
                 chip = rung.locator(f".breakdown .chip--{PERSPECTIVES[p]['id']}")
                 await expect(chip).to_contain_text(p)
     leading = rungs.filter(has=board.locator(".ladder__label", has_text=STAGES["consultation"]))
@@ -465,18 +457,15 @@ async def test_board_results_show_the_ladder_counts(
     """The same answers as above, given over the API; the board in the results phase."""
     base = live_server.base_url
     async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=10) as api:
-        response = await api.post(
-            "/api/rooms", json={"title": TITLE, "setting": SETTING, "workshop": WORKSHOP["id"]}
+        joining = [(name, PERSPECTIVES[perspective]["id"]) for name, perspective, _, _ in PEOPLE]
+        code, token, tokens = await api_room(
+            api, joining, title=TITLE, setting=SETTING, workshop=WORKSHOP["id"]
         )
-        assert response.status_code == 201, response.text
-        code, token = response.json()["code"], response.json()["facilitator_token"]
-        facilitator = {"Authorization": f"Bearer {token}"}
-        people: dict[str, dict[str, str]] = {}
-        for name, perspective, _, _ in PEOPLE:
-            body = {"name": name, "perspective": PERSPECTIVES[perspective]["id"]}
-            response = await api.post(f"/api/rooms/{code}/join", json=body)
-            assert response.status_code == 201, response.text
-            people[perspective] = {"Authorization": f"Bearer {response.json()['token']}"}
+        facilitator = bearer(token)
+        people = {
+            perspective: bearer(joined)
+            for (_, perspective, _, _), joined in zip(PEOPLE, tokens, strict=True)
+        }
 
         async def phase(phase_id: str) -> None:
             response = await api.post(
@@ -502,7 +491,7 @@ async def test_board_results_show_the_ladder_counts(
         await phase("results")
 
     projector = await browser.new_context(viewport=BOARD)
-    await projector.add_cookies([{"name": f"cg_{code}", "value": token, "url": base}])
+    await projector.add_cookies([room_cookie(base, code, token)])
     board = await projector.new_page()
     console_log.watch(board, "board")
     try:

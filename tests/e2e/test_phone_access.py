@@ -15,7 +15,8 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import ConsoleLog, LiveServer
+from tests.e2e.conftest import ConsoleLog
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
 

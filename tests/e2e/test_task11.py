@@ -13,22 +13,22 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
+from tests.conftest import bearer
 from tests.e2e.conftest import (
+    DESKTOP,
     LIVE,
     ConsoleLog,
-    LiveServer,
     assert_not_reloaded,
-    create_room_from_home,
     exactly,
-    expect_online,
+    expect_everyone_online,
+    join_by_phone,
     mark_no_reload,
+    open_desk,
+    token_of,
 )
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
-
-DESKTOP = {"width": 1440, "height": 900}
-BOARD = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
 
 WRITE = "Task 1.1 · Write your statements"
 SORT = "Task 1.1 · Sort the statements"
@@ -78,41 +78,18 @@ async def test_task11_write_sort_agree(
         console_log.watch(page, label, dialogs=dialogs)
 
     # 1. The facilitator creates the room; the board opens; three phones join.
-    desk = await browser.new_context(viewport=DESKTOP)
-    control = await desk.new_page()
-    watch(control, "control")
-    code, facilitator = await create_room_from_home(control, base)
-
-    board = await desk.new_page()
-    await board.set_viewport_size(BOARD)
-    watch(board, "board")
-    await board.goto(f"{base}/rooms/{code}/board")
+    desk, control, board, code, facilitator = await open_desk(browser, base, watch)
 
     phones: list[Any] = []
     tokens: list[str] = []
     for name, perspective, _ in PEOPLE:
-        handset = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        phone = await handset.new_page()
-        watch(phone, perspective)
-        await phone.goto(f"{base}/join")
-        await phone.locator("#code").fill(code.lower())
-        await phone.get_by_label("Your name").fill(name)
-        await phone.locator("label.perspective-option").get_by_text(perspective, exact=True).tap()
-        await phone.get_by_role("button", name="Join the session").tap()
-        await phone.wait_for_url(f"{base}/rooms/{code}/phone")
-        await expect_online(phone)
-        cookies = await handset.cookies(base)
-        tokens.append(next(c["value"] for c in cookies if c["name"] == f"cg_{code}"))
+        phone = await join_by_phone(browser, base, code, name, perspective, watch)
+        tokens.append(token_of(await phone.context.cookies(base), code))
         phones.append(phone)
     health, education, social_care = phones
 
-    for page in (control, board):
-        await expect_online(page)
-    await expect(control.locator("#control-participants .count")).to_have_text(
-        "3/3 online", timeout=LIVE
-    )
-    for page in (control, board, *phones):
-        await mark_no_reload(page)
+    await expect_everyone_online(control, board, 3)
+    await mark_no_reload(control, board, *phones)
     await shots(board, "task11-board-lobby")
     await shots(health, "task11-phone-lobby")
     await shots(control, "task11-control-lobby", full_page=True)
@@ -140,7 +117,7 @@ async def test_task11_write_sort_agree(
         response = await api.post(
             f"/api/rooms/{code}/notes",
             json={"text": "A fourth statement"},
-            headers={"Authorization": f"Bearer {tokens[0]}"},
+            headers=bearer(tokens[0]),
         )
     assert response.status_code == 409, response.text
     assert response.json()["error"]["code"] == "note_limit", response.text
@@ -344,7 +321,7 @@ async def test_task11_write_sort_agree(
         response = await api.post(
             f"/api/rooms/{code}/statements/purpose/agree",
             json={},
-            headers={"Authorization": f"Bearer {facilitator}"},
+            headers=bearer(facilitator),
         )
     assert response.status_code == 409, response.text
     assert response.json()["error"]["code"] == "objection_stands", response.text
@@ -387,8 +364,7 @@ async def test_task11_write_sort_agree(
     await shots(control, "task11-control-agreed", full_page=True)
 
     # 9./10. Nothing reloaded, no dialog ever opened, no console or page errors.
-    for page in (control, board, *phones):
-        await assert_not_reloaded(page)
+    await assert_not_reloaded(control, board, *phones)
     for page in phones:
         await page.context.close()
     await desk.close()

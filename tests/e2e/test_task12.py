@@ -11,21 +11,19 @@ import pytest
 from playwright.async_api import expect
 
 from tests.e2e.conftest import (
+    BOARD,
     LIVE,
     ConsoleLog,
-    LiveServer,
     assert_not_reloaded,
-    create_room_from_home,
     exactly,
-    expect_online,
+    expect_everyone_online,
+    join_by_phone,
     mark_no_reload,
+    open_desk,
 )
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
-
-DESKTOP = {"width": 1440, "height": 900}
-BOARD = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
 
 ROWS = ["means", "mission", "outcomes", "effective", "barriers", "overcome", "one-year"]
 GRID_WRITE = "Task 1.2 · The visioning grid"
@@ -132,37 +130,15 @@ async def test_task12_grid_write_spotlight_and_agree(
         console_log.watch(page, label, dialogs=dialogs)
 
     # 1. The facilitator creates the room; the board opens; four phones join.
-    desk = await browser.new_context(viewport=DESKTOP)
-    control = await desk.new_page()
-    watch(control, "control")
-    code, _token = await create_room_from_home(control, base)
-
-    board = await desk.new_page()
-    await board.set_viewport_size(BOARD)
-    watch(board, "board")
-    await board.goto(f"{base}/rooms/{code}/board")
+    desk, control, board, code, _token = await open_desk(browser, base, watch)
 
     phones: list[Any] = []
     for name, label, _ in PEOPLE:
-        handset = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        phone = await handset.new_page()
-        watch(phone, label)
-        await phone.goto(f"{base}/join")
-        await phone.locator("#code").fill(code.lower())
-        await phone.get_by_label("Your name").fill(name)
-        await phone.locator("label.perspective-option").get_by_text(label, exact=True).tap()
-        await phone.get_by_role("button", name="Join the session").tap()
-        await phone.wait_for_url(f"{base}/rooms/{code}/phone")
-        await expect_online(phone)
+        phone = await join_by_phone(browser, base, code, name, label, watch)
         phones.append(phone)
     health, education, social_care, vcs = phones
-    for page in (control, board):
-        await expect_online(page)
-    await expect(control.locator("#control-participants .count")).to_have_text(
-        "4/4 online", timeout=LIVE
-    )
-    for page in (control, board, *phones):
-        await mark_no_reload(page)
+    await expect_everyone_online(control, board, 4)
+    await mark_no_reload(control, board, *phones)
 
     # 2. The facilitator jumps to the grid; every phone shows the first of seven prompts.
     await control.locator("#control-phases button[data-phase='grid-write']").click()
@@ -416,8 +392,7 @@ async def test_task12_grid_write_spotlight_and_agree(
     await shots(health, "task12-phone-agreed", full_page=True)
 
     # 8. Nothing reloaded, no dialog opened, no console or page errors, no server error.
-    for page in (control, board, *phones):
-        await assert_not_reloaded(page)
+    await assert_not_reloaded(control, board, *phones)
     for page in phones:
         await page.context.close()
     await desk.close()

@@ -13,14 +13,26 @@ import httpx
 import pytest
 from playwright.async_api import expect
 
-from tests.e2e.conftest import LIVE, MARK, ConsoleLog, LiveServer, exactly, expect_online
+from tests.conftest import bearer
+from tests.e2e.conftest import (
+    BOARD,
+    DESKTOP,
+    LIVE,
+    PHONE,
+    SMALL_PHONE,
+    ConsoleLog,
+    api_room,
+    assert_not_reloaded,
+    exactly,
+    expect_everyone_online,
+    expect_online,
+    join_by_phone,
+    mark_no_reload,
+    room_cookie,
+)
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
-
-DESKTOP = {"width": 1440, "height": 900}
-BOARD = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
-SMALL = {"width": 320, "height": 640}
 
 TITLE = "Riverside partnership"
 SETTING = "Riverside Academy"
@@ -30,7 +42,7 @@ SORT = "Task 1.1 · Sort the statements"
 PEOPLE = [  # name, perspective, viewport, screenshot label
     ("Hana Okafor", "Health", PHONE, "phone"),
     ("Ed Lewis", "Education", PHONE, None),
-    ("Sam Patel", "Social Care", SMALL, "phone320"),
+    ("Sam Patel", "Social Care", SMALL_PHONE, "phone320"),
 ]
 NAMES = [name for name, _, _, _ in PEOPLE]
 NOTES = {  # perspective → the statements typed on that phone
@@ -68,14 +80,10 @@ async def test_facilitator_toolkit(
     api = httpx.AsyncClient(base_url=base, trust_env=False, timeout=10)
     try:
         # 1. A room made over the JSON API; the facilitator signs in with its token.
-        response = await api.post(
-            "/api/rooms",
-            json={"title": TITLE, "setting": SETTING, "workshop": "multi-agency-visioning"},
+        code, token, _ = await api_room(
+            api, title=TITLE, setting=SETTING, workshop="multi-agency-visioning"
         )
-        assert response.status_code == 201, response.text
-        code = response.json()["code"]
-        token = response.json()["facilitator_token"]
-        auth = {"Authorization": f"Bearer {token}"}
+        auth = bearer(token)
 
         desk = await browser.new_context(viewport=DESKTOP)
         control = await desk.new_page()
@@ -97,28 +105,14 @@ async def test_facilitator_toolkit(
         phones: dict[str, Any] = {}
         shot_phones: dict[str, Any] = {}
         for name, perspective, viewport, label in PEOPLE:
-            handset = await browser.new_context(viewport=viewport, is_mobile=True, has_touch=True)
-            phone = await handset.new_page()
-            watch(phone, perspective)
-            await phone.goto(f"{base}/join")
-            await phone.locator("#code").fill(code)
-            await phone.get_by_label("Your name").fill(name)
-            await (
-                phone.locator("label.perspective-option").get_by_text(perspective, exact=True).tap()
+            phone = await join_by_phone(
+                browser, base, code, name, perspective, watch, viewport=viewport, typed=code
             )
-            await phone.get_by_role("button", name="Join the session").tap()
-            await phone.wait_for_url(f"{base}/rooms/{code}/phone")
-            await expect_online(phone)
             phones[perspective] = phone
             if label:
                 shot_phones[label] = phone
-        for page in (control, board):
-            await expect_online(page)
-        await expect(control.locator("#control-participants .count")).to_have_text(
-            "3/3 online", timeout=LIVE
-        )
-        for page in (control, board, *phones.values()):
-            await page.evaluate(f"{MARK} = true")
+        await expect_everyone_online(control, board, 3)
+        await mark_no_reload(control, board, *phones.values())
         people = board.locator("#board-main .columns")
         for name in NAMES:
             await expect(people.locator(".name", has_text=name)).to_have_count(1, timeout=LIVE)
@@ -378,20 +372,20 @@ async def test_facilitator_toolkit(
         card = control_card(inner, MOVED)
         card_id = await card.get_attribute("id")
         assert card_id
-        board_note = board.locator(f"#board-note-{card_id.removeprefix('control-note-')}")
-        await expect(board_note).not_to_have_class(re.compile(r"\bpi--out\b"))
+        moved_note = board.locator(f"#board-note-{card_id.removeprefix('control-note-')}")
+        await expect(moved_note).not_to_have_class(re.compile(r"\bpi--out\b"))
         await card.focus()
         await control.keyboard.press("o")
         await expect(control_card(outer, MOVED)).to_have_count(1, timeout=LIVE)
         await expect(control_card(inner, MOVED)).to_have_count(0)
-        await expect(board_note).to_have_class(re.compile(r"\bpi--out\b"), timeout=LIVE)
+        await expect(moved_note).to_have_class(re.compile(r"\bpi--out\b"), timeout=LIVE)
         await shots(control, "toolkit-control-sort-moved", full_page=True)
         # (Focus is put back on the moved card, then lost when the websocket's copy of the
         # same update re-renders the list: see test_keyboard_move_keeps_focus below.)
         await control.locator(f"#{card_id}").focus()
         await control.keyboard.press("i")
         await expect(control_card(inner, MOVED)).to_have_count(1, timeout=LIVE)
-        await expect(board_note).not_to_have_class(re.compile(r"\bpi--out\b"), timeout=LIVE)
+        await expect(moved_note).not_to_have_class(re.compile(r"\bpi--out\b"), timeout=LIVE)
 
         # 10. Projector mode on the board: a toggle, remembered after a reload.
         toggle = board.locator("[data-projector-toggle]")
@@ -410,7 +404,7 @@ async def test_facilitator_toolkit(
         await board.reload()
         await expect_online(board)
         await expect(board.locator("html")).not_to_have_class(re.compile(r"\bprojector\b"))
-        await board.evaluate(f"{MARK} = true")
+        await mark_no_reload(board)
 
         # 11. Duplicate this setup: a new room (new code, same title) opens in its control
         # view; the old room's control view still opens.
@@ -435,8 +429,7 @@ async def test_facilitator_toolkit(
         )
         await expect_online(control)
 
-        for page in (board, *phones.values()):
-            assert await page.evaluate(f"{MARK} === true"), f"{page.url} was reloaded"
+        await assert_not_reloaded(board, *phones.values())
         for phone in phones.values():
             await phone.context.close()
         await desk.close()
@@ -460,15 +453,10 @@ async def sort_room(
     """A room in the sort phase, made over the API: (code, facilitator token, note ids).
 
     With `moderated`, the first note is held back before the reveal."""
-    response = await api.post("/api/rooms", json={"title": TITLE, "moderated": moderated})
-    assert response.status_code == 201, response.text
-    code, token = response.json()["code"], response.json()["facilitator_token"]
-    facilitator = {"Authorization": f"Bearer {token}"}
-    response = await api.post(
-        f"/api/rooms/{code}/join", json={"name": "Hana Okafor", "perspective": "health"}
+    code, token, (hana,) = await api_room(
+        api, [("Hana Okafor", "health")], title=TITLE, moderated=moderated
     )
-    assert response.status_code == 201, response.text
-    participant = {"Authorization": f"Bearer {response.json()['token']}"}
+    facilitator, participant = bearer(token), bearer(hana)
     phase = await api.post(
         f"/api/rooms/{code}/phase", json={"phase": "purpose-write"}, headers=facilitator
     )
@@ -494,7 +482,7 @@ async def sort_room(
 
 async def open_control(browser: Any, base: str, code: str, token: str) -> Any:
     desk = await browser.new_context(viewport=DESKTOP)
-    await desk.add_cookies([{"name": f"cg_{code}", "value": token, "url": base}])
+    await desk.add_cookies([room_cookie(base, code, token)])
     control = await desk.new_page()
     await control.goto(f"{base}/rooms/{code}/control")
     await expect_online(control)
@@ -511,7 +499,7 @@ async def test_keyboard_move_keeps_focus(
     async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=10) as api:
         code, token, ids = await sort_room(api, NOTES["Health"])
     desk = await browser.new_context(viewport=DESKTOP)
-    await desk.add_cookies([{"name": f"cg_{code}", "value": token, "url": base}])
+    await desk.add_cookies([room_cookie(base, code, token)])
     held: list[str | bytes] = []
     holding = False
     sockets: list[Any] = []

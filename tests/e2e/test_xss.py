@@ -25,20 +25,22 @@ from markdown_it import MarkdownIt
 from markupsafe import escape
 from playwright.async_api import expect
 
+from tests.conftest import bearer
 from tests.e2e.conftest import (
+    BOARD,
+    DESKTOP,
     LIVE,
     MARK,
+    PHONE,
     ConsoleLog,
-    LiveServer,
     create_room_from_home,
     expect_online,
+    room_cookie,
+    token_of,
 )
+from tests.servers import LiveServer
 
 pytestmark = pytest.mark.e2e
-
-DESKTOP = {"width": 1440, "height": 900}
-BOARD = {"width": 1920, "height": 1080}
-PHONE = {"width": 390, "height": 844}
 
 # ------------------------------------------------------------------ payloads
 SCRIPT = "<script>window.__xss=1;alert(1)</script>"
@@ -167,10 +169,6 @@ async def expect_signatories(doc: Any) -> None:
     assert sorted(await names.all_text_contents()) == sorted(NAMES)
 
 
-def token_of(cookies: list[Any], code: str) -> str:
-    return str(next(c["value"] for c in cookies if c["name"] == f"cg_{code}"))
-
-
 class Tags(HTMLParser):
     """Every start tag and attribute of an HTML text, and its text (entities decoded)."""
 
@@ -254,7 +252,7 @@ async def test_user_text_is_shown_literally_and_never_runs(
     api = httpx.AsyncClient(base_url=f"{base}/api/rooms/{code}", trust_env=False, timeout=30)
 
     async def call(token: str, method: str, path: str, body: Any = None) -> Any:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = bearer(token) if token else {}
         response = await api.request(method, path, json=body, headers=headers)
         assert response.status_code in (200, 201), (path, response.status_code, response.text)
         return response.json()
@@ -313,9 +311,7 @@ async def test_user_text_is_shown_literally_and_never_runs(
         joined = await call("", "POST", "/join", {"name": EDUCATION, "perspective": "education"})
         education_token = joined["token"]
         education_ctx = await browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
-        await education_ctx.add_cookies(
-            [{"name": f"cg_{code}", "value": education_token, "url": base}]
-        )
+        await education_ctx.add_cookies([room_cookie(base, code, education_token)])
         education = await education_ctx.new_page()
         watch(education, "education")
         await education.goto(f"{base}/rooms/{code}/phone")
@@ -616,9 +612,7 @@ async def test_user_text_is_shown_literally_and_never_runs(
         # 11. The exports, fetched with the facilitator's token…
         files: dict[str, bytes] = {}
         for ext in ("md", "html", "docx", "pdf"):
-            response = await api.get(
-                f"/document.{ext}", headers={"Authorization": f"Bearer {facilitator}"}
-            )
+            response = await api.get(f"/document.{ext}", headers=bearer(facilitator))
             assert response.status_code == 200, (ext, response.text[:300])
             # The file name is a slug of the setting: no payload reaches the header.
             assert re.fullmatch(
