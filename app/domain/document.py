@@ -267,6 +267,8 @@ class Signature:
     name: str
     perspective: str
     at: datetime
+    order: int = 0
+    """Its place in the order people signed."""
 
 
 def decide_sign(room: Room, participant_id: str) -> list[Draft]:
@@ -309,5 +311,5 @@ DOCUMENT = registry.phase_kind(
 def _signed(room: Room, event: Event) -> None:
     data = event.data
     room.signatures[data["participant_id"]] = Signature(
-        data["participant_id"], data["name"], data["perspective"], event.at
+        data["participant_id"], data["name"], data["perspective"], event.at, event.seq
     )

@@ -25,6 +25,8 @@ class Contribution:
     author_id: str
     text: str
     created_at: datetime
+    index: int = 0
+    """Its place among the row's contributions (they are only ever added)."""
 
     def public(self, viewer: Viewer | None = None, private: bool = False) -> dict[str, Any]:
         hidden = private and viewer is not None and viewer.participant_id != self.author_id
@@ -88,6 +90,12 @@ GRID_WRITE = registry.phase_kind(
 )
 
 
+def _cell_key(event: Event) -> str:
+    """`row/perspective/contribution id`: the cell it lands in, and which it is."""
+    data = event.data["contribution"]
+    return f"{event.data['row']}/{data['perspective']}/{data['id']}"
+
+
 def _hide_text(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "contribution": {**data["contribution"], "text": None, "author_id": None}}
 
@@ -95,7 +103,7 @@ def _hide_text(data: dict[str, Any]) -> dict[str, Any]:
 @registry.event(
     "contribution.added",
     touches=lambda room, event: (
-        Part("contribution", event.data["row"], only=event.private_to),
+        Part("contribution", _cell_key(event), only=event.private_to),
         Part("coverage", event.data["row"]),
     ),
     redact=_hide_text,
@@ -109,6 +117,7 @@ def _added(room: Room, event: Event) -> None:
         author_id=data["author_id"],
         text=data["text"],
         created_at=event.at,
+        index=len(room.contributions.get(event.data["row"], ())),
     )
     room.contributions.setdefault(item.row, []).append(item)
     room.contribution_ids[item.id] = item

@@ -36,6 +36,8 @@ class Note:
     moved_by: str | None = None
     held: bool = False
     """Held back by the facilitator (moderation): not revealed with the others."""
+    place: int = 0
+    """Its place in its circle: notes are shown in the order they entered it."""
 
     @property
     def active(self) -> bool:
@@ -271,6 +273,12 @@ def unrevealed(room: Room) -> list[Note]:
     return [n for n in room.notes.values() if not n.revealed and not n.removed]
 
 
+def in_ring(room: Room, ring: Ring) -> list[Note]:
+    """The notes on the board in one circle, in the order they entered it."""
+    found = [n for n in room.notes.values() if n.active and n.revealed and n.ring == ring]
+    return sorted(found, key=lambda n: n.place)
+
+
 def merged_into(room: Room, note_id: str) -> list[Note]:
     """Notes absorbed into `note_id` (the trace of a merge)."""
     return [n for n in room.notes.values() if n.merged_into == note_id and not n.removed]
@@ -297,6 +305,8 @@ def _note_part(event: Event) -> Part:
     return Part("note", note_id, only=event.private_to)
 
 
+PLACES = 10_000
+"""Room for the notes one event places (a reveal) between two events' places."""
 PROGRESS = Part("notes-progress")
 """How many notes are written, per perspective and per person."""
 RING_COUNTS = Part("rings")
@@ -314,6 +324,7 @@ def _added(room: Room, event: Event) -> None:
         author_id=data["author_id"],
         perspective=data["perspective"],
         created_at=event.at,
+        place=PLACES * event.seq,
     )
 
 
@@ -336,6 +347,7 @@ def _moved(room: Room, event: Event) -> None:
     target = room.notes[data["id"]]
     target.ring = data["ring"]
     target.moved_by = data.get("moved_by")
+    target.place = PLACES * event.seq
 
 
 @registry.event(
@@ -362,7 +374,8 @@ def _held(room: Room, event: Event) -> None:
     ),
 )
 def _revealed(room: Room, event: Event) -> None:
-    for data in event.data["notes"]:
+    for index, data in enumerate(event.data["notes"]):
         item = room.notes[data["id"]]
         item.revealed = True
         item.ring = "inner"
+        item.place = PLACES * event.seq + index

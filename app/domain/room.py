@@ -57,6 +57,8 @@ class Participant:
     name: str
     perspective: str
     joined_at: datetime
+    seq: int = 0
+    """The event that brought them in: people are listed in the order they came."""
 
     def public(self, online: bool) -> dict[str, Any]:
         return {
@@ -295,7 +297,11 @@ def _hide_name(data: dict[str, Any]) -> dict[str, Any]:
 def _joined(room: Room, event: Event) -> None:
     data = event.data["participant"]
     room.participants[data["id"]] = Participant(
-        id=data["id"], name=data["name"], perspective=data["perspective"], joined_at=event.at
+        id=data["id"],
+        name=data["name"],
+        perspective=data["perspective"],
+        joined_at=event.at,
+        seq=event.seq,
     )
 
 

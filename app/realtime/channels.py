@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from app.domain.events import Event, wire
+from app.domain.registry import SCREEN, Part
 from app.domain.room import Room
 from app.realtime.connection import (
     CLOSE_GONE,
@@ -37,6 +38,7 @@ from app.realtime.messages import (
     encode_roster,
 )
 from app.realtime.presence import HEARTBEAT, Attendance
+from app.realtime.updates import seq_marker, touched
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +46,7 @@ log = logging.getLogger(__name__)
 class Renderer(Protocol):
     """Turns room state into the HTML fragments a live page swaps in.
 
-    `update` gets a cache shared by every connection for one event, so each
+    `update` gets a cache shared by every connection for one change, so each
     fragment is rendered once per audience, not once per socket.
     """
 
@@ -57,7 +59,7 @@ class Renderer(Protocol):
         connection: Connection,
         room: Room,
         online: set[str],
-        event: Event | None,
+        parts: tuple[Part, ...],
         cache: dict[str, str],
     ) -> str: ...
 
@@ -213,10 +215,7 @@ class RoomChannel:
                 connection.close(CLOSE_GONE, "room deleted")
                 return
             if connection.format == "html":
-                cache = self._initial_cache(room.seq)
-                html = self.renderer.initial(connection, room, self.online, cache)
-                await connection.put(html + seq_marker(room.seq))
-                connection.last_seq = room.seq
+                await self._catch_up(connection, room, since)
             elif since is None:
                 snapshot = room.snapshot(connection.viewer, self.online)
                 await connection.put(
@@ -235,8 +234,30 @@ class RoomChannel:
             pending, connection.pending = connection.pending or [], None
             if room is not None:
                 for event in pending:
-                    self._send(connection, room, event, {}, {})
+                    self._send(connection, room, event, {}, {}, touched(room, [event]))
         await self._presence_change(connection, +1)
+
+    async def _catch_up(self, connection: Connection, room: Room, since: int | None) -> None:
+        """A page's first render, or what it missed since `since`: the parts the
+        missed events touched, rendered now, unless the whole page is smaller."""
+        missed: list[Event] | None = None
+        for _ in range(3):  # the room may move on while the log is read
+            if since is None or not 0 <= since <= room.seq:
+                break
+            missed = await self.source.events_between(self.code, since, None)
+            if (missed[-1].seq if missed else since) == room.seq:
+                break
+            missed = None
+        seq = room.seq  # no await from here on: the render and the marker agree
+        whole = self.renderer.initial(connection, room, self.online, self._initial_cache(seq))
+        html = whole
+        if missed is not None:
+            parts = touched(room, missed)
+            if SCREEN not in parts:
+                changed = self.renderer.update(connection, room, self.online, parts, {})
+                html = changed if len(changed) < len(whole) else whole
+        connection.last_seq = seq
+        await connection.put(html + seq_marker(seq))
 
     def _initial_cache(self, seq: int) -> dict[str, str]:
         """Blocks rendered for sockets that connect while nothing changes: shared by them.
@@ -297,12 +318,13 @@ class RoomChannel:
         self.version += 1
         json_cache: dict[str, str] = {}
         html_cache: dict[str, str] = {}
+        parts = touched(room, [event])
         removed = event.data.get("participant_id") if event.type == "participant.removed" else None
         for connection in list(self.connections):
             if connection.pending is not None:
                 connection.pending.append(event)
                 continue
-            self._send(connection, room, event, json_cache, html_cache)
+            self._send(connection, room, event, json_cache, html_cache, parts)
             if removed is not None and connection.viewer.participant_id == removed:
                 connection.close(CLOSE_REMOVED, "removed by the facilitator")
         if removed is not None:
@@ -317,16 +339,21 @@ class RoomChannel:
         event: Event,
         json_cache: dict[str, str],
         html_cache: dict[str, str],
+        parts: tuple[Part, ...],
     ) -> None:
         if connection.format == "json":
             self._send_event(connection, event, json_cache)
             return
         if event.seq <= connection.last_seq:
             return
-        connection.last_seq = event.seq
-        html = self.renderer.update(connection, room, self.online, event, html_cache)
+        # A whole screen shows the room as it is now, later events included: it stands
+        # for them, and for whatever this socket had not yet been sent.
+        whole = SCREEN in parts
+        seq = room.seq if whole else event.seq
+        connection.last_seq = seq
+        html = self.renderer.update(connection, room, self.online, parts, html_cache)
         if html:
-            connection.offer(html + seq_marker(event.seq))
+            connection.offer(html + seq_marker(seq), supersedes=whole)
 
     @staticmethod
     def _send_event(connection: Connection, event: Event, cache: dict[str, str]) -> None:
@@ -349,20 +376,16 @@ class RoomChannel:
         )
         room = self.source.cached(self.code)
         html_cache: dict[str, str] = {}
+        parts = (Part("presence", participant_id),)
         for connection in list(self.connections):
             if connection.pending is not None:
                 continue
             if connection.format == "json":
                 connection.offer(message)
             elif room is not None:
-                html = self.renderer.update(connection, room, self.online, None, html_cache)
+                html = self.renderer.update(connection, room, self.online, parts, html_cache)
                 if html:
                     connection.offer(html)
-
-
-def seq_marker(seq: int) -> str:
-    """Tells a live page (and tests, and the benchmark) which event it now reflects."""
-    return f'<span id="live-seq" data-seq="{seq}" hidden hx-swap-oob="true"></span>'
 
 
 def _dumps(payload: object) -> str:

@@ -15,7 +15,11 @@ from typing import Literal
 from app.domain.events import Event, Viewer
 
 Format = Literal["json", "html"]
-SEND_QUEUE = 512
+SEND_QUEUE = 4096
+"""At most this many messages wait for one socket…"""
+OUTBOX_BYTES = 256 * 1024
+"""…and at most this much text: past either, a live update closes the socket (1013),
+which reconnects and catches up from its last seq. A snapshot or catch-up waits."""
 CLOSE_REMOVED = 4403
 CLOSE_GONE = 4404
 CLOSE_TOO_SLOW = 1013
@@ -31,19 +35,27 @@ class Mailbox:
     instance): with a thousand phones connected, that difference shows.
     """
 
-    __slots__ = ("_items", "_limit", "_room", "_waiter")
+    __slots__ = ("_items", "_limit", "_room", "_size", "_waiter", "bytes")
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, size: int = OUTBOX_BYTES) -> None:
         self._items: deque[str | None] = deque()
         self._limit = limit
+        self._size = size
+        self.bytes = 0
+        """Characters waiting (the text's length: what the socket will send, about)."""
         self._waiter: asyncio.Future[None] | None = None
         self._room: asyncio.Future[None] | None = None
 
-    def full(self) -> bool:
-        return len(self._items) >= self._limit
+    def full(self, adding: int = 0) -> bool:
+        """No room for `adding` more characters (a first message always fits)."""
+        if len(self._items) >= self._limit:
+            return True
+        return bool(self._items) and self.bytes + adding > self._size
 
     def push(self, item: str | None) -> None:
         self._items.append(item)
+        if item:
+            self.bytes += len(item)
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
@@ -55,6 +67,8 @@ class Mailbox:
             finally:
                 self._waiter = None
         item = self._items.popleft()
+        if item:
+            self.bytes -= len(item)
         if self._room is not None and not self._room.done():
             self._room.set_result(None)
         return item
@@ -70,6 +84,7 @@ class Mailbox:
 
     def clear(self) -> None:
         self._items.clear()
+        self.bytes = 0
         if self._room is not None and not self._room.done():
             self._room.set_result(None)
 
@@ -101,11 +116,15 @@ class Connection:
         if self.close_code is None:
             self.outbox.push(message)
 
-    def offer(self, message: str) -> None:
-        """Queue a message; a full outbox means the client is too slow: drop it."""
+    def offer(self, message: str, *, supersedes: bool = False) -> None:
+        """Queue a message; a full outbox means the client is too slow: drop it.
+
+        A message that `supersedes` what is queued (a whole screen) replaces it."""
         if self.close_code is not None:
             return
-        if self.outbox.full():
+        if supersedes:
+            self.outbox.clear()
+        if self.outbox.full(len(message)):
             self.close(CLOSE_TOO_SLOW, "too slow: reconnect to catch up")
             if self.on_too_slow is not None:
                 self.on_too_slow(self)

@@ -173,7 +173,9 @@
     var zone = dropzoneAt(evt.clientX, evt.clientY);
     var from = state.card.closest("[data-ring]");
     if (!zone || !from || zone === from) return;
-    htmx.ajax("POST", state.card.dataset.moveUrl, {
+    var moveForm = state.card.querySelector('form[action$="/move"]');
+    if (!moveForm) return;
+    htmx.ajax("POST", moveForm.getAttribute("action"), {
       source: state.card, swap: "none", values: { ring: zone.dataset.ring }
     });
   }
@@ -315,16 +317,15 @@
   function noteRings() {
     var rings = {};
     document.querySelectorAll("#phone-task .sort-list [id^='sort-']").forEach(function (el) {
-      var head = el.closest(".sort-list").previousElementSibling;
-      rings[el.id] = head && head.classList.contains("ring-head--outer") ? "outer" : "inner";
+      rings[el.id] = el.closest(".sort-list").id === "sort-ring-outer" ? "outer" : "inner";
     });
     return rings;
   }
-  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
-    if (evt.detail.target && evt.detail.target.id === "phone-task") notesBefore = noteRings();
+  document.addEventListener("cg:liveBefore", function () {
+    if (document.getElementById("phone-task")) notesBefore = noteRings();
   });
-  document.addEventListener("htmx:oobAfterSwap", function (evt) {
-    if (!notesBefore || !evt.detail.target || evt.detail.target.id !== "phone-task") return;
+  document.addEventListener("cg:liveAfter", function () {
+    if (!notesBefore) return;
     var after = noteRings();
     var added = 0, moved = 0, gone = 0;
     Object.keys(after).forEach(function (id) {
@@ -338,5 +339,255 @@
     if (moved) parts.push(moved === 1 ? "1 statement moved" : moved + " statements moved");
     if (gone) parts.push(gone === 1 ? "1 statement merged or removed" : gone + " statements merged or removed");
     announce(parts.join(", "));
+  });
+
+  // ---- Forms marked data-post post with htmx to their own action (not a second
+  // copy of the URL in every live element) and leave the page to the live channel.
+  function upgradeForms(root) {
+    var forms = root.matches && root.matches("form[data-post]") ? [root] : [];
+    root.querySelectorAll("form[data-post]").forEach(function (f) { forms.push(f); });
+    forms.forEach(function (form) {
+      form.setAttribute("hx-post", form.getAttribute("action"));
+      if (!form.hasAttribute("hx-swap")) form.setAttribute("hx-swap", "none");
+      form.removeAttribute("data-post");
+    });
+  }
+  upgradeForms(document);  // before htmx reads the page (DOMContentLoaded)
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    if (evt.detail.fragment && evt.detail.fragment.querySelectorAll) upgradeForms(evt.detail.fragment);
+  });
+
+  // ---- Live updates: keyed elements put in place, not whole blocks swapped ----
+  // Each message holds elements with stable ids. One with `data-in` belongs in
+  // that list, at its `data-order`; one without replaces the element with its
+  // id; <template data-remove="ids"> drops elements. SVG elements come inside
+  // <svg data-live-wrap>, so that they parse as SVG. What people are typing,
+  // focus and scroll stay where they are (see the data-keep handling above).
+  function liveItems(html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    var items = [];
+    Array.prototype.forEach.call(tpl.content.children, function (node) {
+      var inner = node.tagName === "TEMPLATE" && !node.hasAttribute("data-remove");
+      if (inner) {  // table rows and cells, each parsed in its own template
+        Array.prototype.forEach.call(node.content.children, function (child) { items.push(child); });
+      } else if (node.hasAttribute("data-live-wrap")) {
+        Array.prototype.forEach.call(node.children, function (child) { items.push(child); });
+      } else {
+        items.push(node);
+      }
+    });
+    return items;
+  }
+
+  function focusKey(root) {
+    var active = document.activeElement;
+    if (!active || active === document.body || !root.contains(active)) return null;
+    if (active.id) return "#" + CSS.escape(active.id);
+    var form = active.closest("form");
+    if (form && form.getAttribute("action")) {
+      var inForm = Array.prototype.indexOf.call(form.querySelectorAll(active.tagName), active);
+      return 'form[action="' + CSS.escape(form.getAttribute("action")) + '"] ' +
+        active.tagName.toLowerCase() + ":nth-of-type(" + (inForm + 1) + ")";
+    }
+    return null;
+  }
+
+  function placeInOrder(parent, node, old) {
+    var order = Number(node.getAttribute("data-order"));
+    var before = null;
+    for (var c = parent.firstElementChild; c; c = c.nextElementSibling) {
+      if (c !== old && Number(c.getAttribute("data-order")) > order) { before = c; break; }
+    }
+    if (old) old.remove();
+    parent.insertBefore(node, before);
+  }
+
+  function putInPlace(node) {
+    var old = node.id ? document.getElementById(node.id) : null;
+    var into = node.getAttribute("data-in");
+    var parent = into ? document.getElementById(into) : null;
+    if (into ? !parent : !old) return false;
+    var holder = document.createDocumentFragment();
+    holder.appendChild(node);
+    var focus = old ? focusKey(old) : null;
+    var target = old || parent;
+    htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder });
+    if (parent) placeInOrder(parent, node, old);
+    else old.replaceWith(node);
+    upgradeForms(node);
+    htmx.process(node);
+    if (focus && !document.activeElement.closest("body *")) {
+      var again = node.matches(focus) ? node : node.querySelector(focus);
+      if (again) again.focus({ preventScroll: true });
+    }
+    htmx.trigger(node, "htmx:oobAfterSwap", { target: node });
+    return true;
+  }
+
+  function applyLive(html) {
+    var relayout = false;
+    document.dispatchEvent(new CustomEvent("cg:liveBefore"));
+    liveItems(html).forEach(function (node) {
+      if (node.tagName === "TEMPLATE" && node.hasAttribute("data-remove")) {
+        node.getAttribute("data-remove").split(" ").forEach(function (id) {
+          var gone = id ? document.getElementById(id) : null;
+          if (!gone) return;
+          if (gone.closest("[data-circles]")) relayout = true;
+          gone.remove();
+        });
+      } else if (putInPlace(node) && node.closest("[data-circles]")) {
+        relayout = true;
+      }
+    });
+    if (relayout || html.indexOf("data-circles") >= 0) layoutCircles();
+    document.dispatchEvent(new CustomEvent("cg:liveAfter"));
+  }
+
+  document.addEventListener("htmx:wsBeforeMessage", function (evt) {
+    evt.preventDefault();  // htmx would swap whole blocks: put the elements in place instead
+    applyLive(evt.detail.message);
+    htmx.trigger(evt.target, "htmx:wsAfterMessage", { message: evt.detail.message });
+  });
+
+  // A page (re)connecting says which update it last showed: it gets what changed since.
+  htmx.createWebSocket = function (url) {
+    var marker = document.getElementById("live-seq");
+    var seq = marker ? marker.getAttribute("data-seq") : null;
+    if (seq && /^\d+$/.test(seq)) url += (url.indexOf("?") < 0 ? "?" : "&") + "since=" + seq;
+    return new WebSocket(url);
+  };
+
+  // ---- The board's circles: notes laid out where they are shown ----
+  // Notes sit on a grid of equal cells: the inner circle's in cells wholly
+  // inside the inner ellipse, the outer circle's in cells wholly between the
+  // two. Cells shrink until every note fits; the text size follows the cell
+  // and the text's length. (SVG units: the board's viewBox is 2000 × 1000.)
+  var CX = 1000, CY = 500, OUTER = [985, 492], INNER = [735, 352], ASPECT = 1.55, GAP = 6;
+  var FONT_SIZES = [40, 33, 27, 22, 18, 14];
+
+  function halfWidth(radii, top, bottom) {
+    var worst = Math.max(Math.abs(top - CY), Math.abs(bottom - CY));
+    if (worst >= radii[1]) return 0;
+    return radii[0] * Math.sqrt(1 - Math.pow(worst / radii[1], 2));
+  }
+  function reach(y, height) {
+    var nearest = (y <= CY && CY <= y + height) ? 0 : Math.min(Math.abs(y - CY), Math.abs(y + height - CY));
+    if (nearest >= INNER[1]) return 0;
+    return INNER[0] * Math.sqrt(1 - Math.pow(nearest / INNER[1], 2));
+  }
+  function fill(left, right, width) {
+    var count = Math.floor((right - left + GAP) / (width + GAP));
+    if (count <= 0) return [];
+    var used = count * width + (count - 1) * GAP;
+    var start = left + (right - left - used) / 2;
+    var xs = [];
+    for (var i = 0; i < count; i++) xs.push(start + i * (width + GAP));
+    return xs;
+  }
+  function cells(width, inner) {
+    var height = width / ASPECT;
+    var radii = inner ? INNER : OUTER;
+    var rows = Math.floor((2 * radii[1] + GAP) / (height + GAP));
+    var top = CY - (rows * height + (rows - 1) * GAP) / 2;
+    var found = [];
+    for (var row = 0; row < rows; row++) {
+      var y = top + row * (height + GAP);
+      var half = halfWidth(radii, y, y + height);
+      if (half <= 0) continue;
+      var xs;
+      if (inner) {
+        xs = fill(CX - half, CX + half, width);
+      } else {
+        var hole = halfWidth(INNER, y - GAP, y + height + GAP);
+        var misses = y > CY + INNER[1] + GAP || y + height < CY - INNER[1] - GAP;
+        if (misses) {
+          xs = fill(CX - half, CX + half, width);
+        } else {
+          var edge = hole === 0 ? INNER[0] : Math.max(hole, reach(y, height)) + GAP;
+          xs = fill(CX - half, CX - edge, width).concat(fill(CX + edge, CX + half, width));
+        }
+      }
+      xs.forEach(function (x) { found.push([x, y]); });
+    }
+    var h2 = height / 2, w2 = width / 2;
+    if (inner) {
+      found.sort(function (a, b) {
+        return (Math.pow(a[1] + h2 - CY, 2) + Math.pow(a[0] + w2 - CX, 2)) -
+          (Math.pow(b[1] + h2 - CY, 2) + Math.pow(b[0] + w2 - CX, 2));
+      });
+    } else {
+      found.sort(function (a, b) {
+        return Math.atan2(a[1] + h2 - CY, a[0] + w2 - CX) - Math.atan2(b[1] + h2 - CY, b[0] + w2 - CX);
+      });
+    }
+    return found;
+  }
+  function sizeClass(width, height, length) {
+    for (var i = 0; i < FONT_SIZES.length; i++) {
+      var font = FONT_SIZES[i];
+      var padding = i < 4 ? 22 : 14;
+      var perLine = (width - padding) / (0.6 * font);
+      var lines = Math.floor((height - padding - font) / (1.15 * font));
+      if (lines >= 1 && lines * perLine * 0.75 >= length) return i + 1;
+    }
+    return FONT_SIZES.length;
+  }
+  function layoutRing(group) {
+    var inner = group.getAttribute("data-ring-layout") === "inner";
+    var notes = Array.prototype.filter.call(group.children, function (el) {
+      return el.tagName.toLowerCase() === "foreignobject";
+    });
+    if (!notes.length) return;
+    var width = inner ? 380 : 240;
+    var spots = cells(width, inner);
+    while (spots.length < notes.length && width > 40) {
+      width *= 0.95;
+      spots = cells(width, inner);
+    }
+    var height = width / ASPECT;
+    notes.forEach(function (note, index) {
+      var x, y;
+      if (index < spots.length) { x = spots[index][0]; y = spots[index][1]; }
+      else { x = GAP + (index % 10) * (width / 3); y = GAP + Math.floor(index / 10) * (height / 3); }
+      note.setAttribute("x", x.toFixed(1));
+      note.setAttribute("y", y.toFixed(1));
+      note.setAttribute("width", width.toFixed(1));
+      note.setAttribute("height", height.toFixed(1));
+      var box = note.firstElementChild;
+      if (!box) return;
+      var size = sizeClass(width, height, Number(note.getAttribute("data-len")) || 0);
+      for (var s = 1; s <= FONT_SIZES.length; s++) box.classList.toggle("pi--s" + s, s === size);
+    });
+  }
+  function layoutCircles() {
+    document.querySelectorAll("[data-ring-layout]").forEach(layoutRing);
+  }
+  window.cgLayoutCircles = layoutCircles;  // for the tests of the layout
+  document.addEventListener("DOMContentLoaded", layoutCircles);
+
+  // ---- Merge menus (control view): the other notes, listed when a menu opens ----
+  function fillMergeMenu(select) {
+    var card = select.closest("[data-note-id]");
+    var own = card ? card.getAttribute("data-note-id") : null;
+    var chosen = select.value;
+    while (select.options.length > 1) select.remove(1);
+    document.querySelectorAll("[data-note-id]").forEach(function (note) {
+      var id = note.getAttribute("data-note-id");
+      if (id === own) return;
+      var text = note.querySelector(".postit__text");
+      var label = text ? text.textContent.trim() : id;
+      var option = document.createElement("option");
+      option.value = id;
+      option.textContent = label.length > 48 ? label.slice(0, 45) + "..." : label;
+      select.appendChild(option);
+    });
+    select.value = chosen;
+  }
+  ["focusin", "pointerdown", "mousedown"].forEach(function (type) {
+    document.addEventListener(type, function (evt) {
+      var select = evt.target.closest && evt.target.closest("select[data-merge-into]");
+      if (select) fillMergeMenu(select);
+    });
   });
 })();

@@ -132,7 +132,8 @@ async def events(websocket: WebSocket) -> None:
 
 
 async def live(websocket: WebSocket) -> None:
-    """The htmx channel of a page: its live blocks now, then whenever they change."""
+    """The htmx channel of a page: its live blocks now (or, with `since`, what changed
+    after that seq), then the elements each change touches."""
     code = normalize_code(websocket.path_params["code"])
     viewer = await _authenticate(websocket, code)
     if viewer is None:
@@ -144,8 +145,11 @@ async def live(websocket: WebSocket) -> None:
     if (view == "phone") == viewer.is_facilitator:
         await _refuse(websocket, 403, "wrong_view", "This view is not for your role.")
         return
+    # A page that reconnects says what it last saw: it gets what changed since.
+    raw = websocket.query_params.get("since", "")
+    since = int(raw) if raw.isdigit() and len(raw) < 19 else None
     fmt: Format = "html"
-    await _serve(websocket, Connection(code, viewer, fmt, page=view), None)
+    await _serve(websocket, Connection(code, viewer, fmt, page=view), since)
 
 
 # Plain Starlette routes: these endpoints use no FastAPI dependencies, and a

@@ -15,12 +15,15 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.domain import document, facilitation, grid, notes, ratings, registry
+from app.domain.document import Signature
 from app.domain.events import Event
 from app.domain.notes import Note
 from app.domain.registry import SCREEN, Part
 from app.domain.room import Participant, Room
 from app.realtime.connection import Connection
-from app.web.circles import place
+from app.web import live
+from app.web.tallies import STANCE_LABELS, statements
+from app.web.templating import Templates
 
 PAGES = {
     "board": ("board.html", ("board_phase", "board_main")),
@@ -30,15 +33,13 @@ PAGES = {
     ),
     "phone": ("phone.html", ("phone_phase", "phone_done", "phone_task")),
 }
-STANCE_LABELS = {"agree": "Agree", "reservations": "Reservations", "object": "Object"}
 
-PRESENCE = Part("presence")
-"""Someone's phone or screen came online or went away (not an event)."""
 _DISCUSSED = {"note", "notes-progress", "rings", "contribution", "coverage", "statement", "tally"}
 SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people"}),
     "board_main": frozenset(
-        {*_DISCUSSED, "people", "presence", "rating", "signatures", "spotlight", "lock"}
+        {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
+        | {"lock", "response"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
@@ -46,11 +47,11 @@ SHOWS: dict[str, frozenset[str]] = {
         | {"spotlight"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
-    "control_status": frozenset({"people", "lock", "timer"}),
+    "control_status": frozenset({"lock", "timer"}),
     "phone_phase": frozenset({"timer"}),
     "phone_done": frozenset({"done"}),
     "phone_task": frozenset(
-        {"note", "contribution", "coverage", "statement", "response", "answer", "signed"}
+        {"note", "rings", "contribution", "coverage", "statement", "response", "answer", "signed"}
     ),
 }
 """The live-update rule, declared with the blocks: the parts (see `registry.Part`)
@@ -62,9 +63,8 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
     workshop = room.workshop
     phase = room.current_phase
     index = workshop.phase_index(phase.id)
-    active = [n for n in room.notes.values() if n.active and n.revealed]
-    inner = [n for n in active if n.ring == "inner"]
-    outer = [n for n in active if n.ring == "outer"]
+    inner = notes.in_ring(room, "inner")
+    outer = notes.in_ring(room, "outer")
     return {
         "room": room,
         "code": room.code,
@@ -84,12 +84,10 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "written": _written(room),
         "inner_notes": inner,
         "outer_notes": outer,
-        "merged": _merged(room),
-        "placed_inner": place(inner, [n.text for n in inner], inner=True),
-        "placed_outer": place(outer, [n.text for n in outer], inner=False),
+        "merged_notes": _merged(room),
         "my_notes": _mine(room, me),
         "new_id": str(uuid.uuid4()),
-        "statements": _statements(room, me),
+        "statements": statements(room, me),
         "stance_labels": STANCE_LABELS,
         "grid_rows": _grid(room),
         "gaps": _gaps(room),
@@ -174,14 +172,23 @@ def _unrevealed(room: Room) -> list[dict[str, Any]]:
 def _document(room: Room) -> dict[str, Any]:
     """The merged document and who signed it, in the phases that show it."""
     if not room.current_phase.traits.shows_document:
-        return {"doc": None, "signed_by": {}, "signed_count": 0, "with_appendix": False}
+        return {
+            "doc": None,
+            "signed_by": {},
+            "signers": {},
+            "signed_count": 0,
+            "with_appendix": False,
+        }
     signed_by: dict[str, list[str]] = {p.id: [] for p in room.workshop.perspectives}
+    signers: dict[str, list[Signature]] = {p.id: [] for p in room.workshop.perspectives}
     for signature in room.signatures.values():
         if signature.participant_id in room.participants:  # "N of M" counts people here
             signed_by.setdefault(signature.perspective, []).append(signature.name)
+            signers.setdefault(signature.perspective, []).append(signature)
     return {
         "doc": document.build(room, today=room.created_at),
         "signed_by": signed_by,
+        "signers": signers,
         "signed_count": sum(len(names) for names in signed_by.values()),
         "with_appendix": False,
     }
@@ -230,7 +237,7 @@ def _spotlit(room: Room) -> dict[str, Any] | None:
         return None
     for row in _grid(room):
         if row["target"] == room.spotlight:
-            tallies = {item["target"]: item for item in _statements(room, None, [room.spotlight])}
+            tallies = {item["target"]: item for item in statements(room, None, [room.spotlight])}
             return {**row, "consent": tallies.get(room.spotlight)}
     return None
 
@@ -263,53 +270,14 @@ def _mine(room: Room, me: Participant | None) -> list[Note]:
     return [n for n in room.notes.values() if n.author_id == me.id and not n.removed]
 
 
-def _statements(
-    room: Room, me: Participant | None, only: list[str] | None = None
-) -> list[dict[str, Any]]:
-    """The current phase's statements, with responses tallied by perspective."""
-    labels = {"purpose": "Agreed main purpose", "goals": "Agreed goals"}
-    rows = {f"grid.{r.key}": r for r in room.workshop.grid_rows}
-    result = []
-    for target in only if only is not None else room.current_phase.targets:
-        item = room.statements.get(target)
-        tally: dict[str, Counter[str]] = {p.id: Counter() for p in room.workshop.perspectives}
-        objections = []
-        reservations = []
-        if item is not None:
-            for pid, response in item.responses.items():
-                person = room.participants.get(pid)
-                if person is None:
-                    continue
-                tally.setdefault(person.perspective, Counter())[response.stance] += 1
-                if response.stance == "object":
-                    objections.append((person, response.reason))
-                elif response.stance == "reservations" and response.reason:
-                    reservations.append((person, response.reason))
-        row = rows.get(target)
-        result.append(
-            {
-                "target": target,
-                "row_key": row.key if row else None,
-                "contributions": room.contributions.get(row.key, []) if row else [],
-                "slug": target.replace(".", "-"),
-                "label": labels.get(target) or (row.title if row else target),
-                "prompt": row.prompt if row else None,
-                "statement": item if item is not None and item.has_content else None,
-                "tally": tally,
-                "objections": objections,
-                "reservations": reservations,
-                "responded": len(item.responses) if item else 0,
-                "mine": item.responses.get(me.id) if (item and me) else None,
-            }
-        )
-    return result
-
-
-def changes(event: Event | None, room: Room) -> tuple[Part, ...]:
-    """The parts of the screens that `event` (None: a presence change) changes."""
-    if event is None:
-        return (PRESENCE,)
+def changes(event: Event, room: Room) -> tuple[Part, ...]:
+    """The parts of the screens that `event` changes (declared with its type)."""
     return tuple(registry.event_type(event.type).touches(room, event))
+
+
+def presence(participant_id: str) -> tuple[Part, ...]:
+    """Someone's screens came online or all went away (not an event)."""
+    return (Part("presence", participant_id),)
 
 
 def affected(page: str, block: str, parts: tuple[Part, ...], me: str | None) -> bool:
@@ -335,51 +303,60 @@ def personal(page: str, block: str, room: Room) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class HtmlRenderer:
-    """Renders the live blocks of each page (the channel's `Renderer`)."""
+    """Renders each page's live blocks, or just the elements a change touched
+    (the channel's `Renderer`). Each render is cached per audience: the same
+    bytes go to every screen that would see the same."""
 
-    templates: Any
+    templates: Templates
 
     def initial(
         self, connection: Connection, room: Room, online: set[str], cache: dict[str, str]
     ) -> str:
-        return self._render(connection, room, online, None, cache, everything=True)
+        """Every live block of the page, whole."""
+        return self.update(connection, room, online, (SCREEN,), cache)
 
     def update(
         self,
         connection: Connection,
         room: Room,
         online: set[str],
-        event: Event | None,
+        parts: tuple[Part, ...],
         cache: dict[str, str],
     ) -> str:
-        return self._render(connection, room, online, event, cache, everything=False)
-
-    def _render(
-        self,
-        connection: Connection,
-        room: Room,
-        online: set[str],
-        event: Event | None,
-        cache: dict[str, str],
-        *,
-        everything: bool,
-    ) -> str:
+        """What changes on this connection's page when `parts` change."""
         page = connection.page
         name, blocks = PAGES[page]
         me_id = connection.viewer.participant_id
         me = room.participants.get(me_id) if me_id else None
         if me_id and me is None:
             return ""
-        context: dict[str, Any] | None = None
-        changed = () if everything else changes(event, room)
-        parts = []
+        whole = SCREEN in parts
+        context: list[dict[str, Any]] = []
+
+        def full() -> dict[str, Any]:
+            if not context:
+                context.append(room_context(room, online, me))
+            return context[0]
+
+        scene = live.Scene(self.templates, room, page, me, online, full)
+        html = []
         for block in blocks:
-            if not everything and not affected(page, block, changed, me_id):
+            mine = [p for p in parts if whole or affected(page, block, (p,), me_id)]
+            if not mine:
                 continue
-            key = f"{page}:{block}:{me_id if personal(page, block, room) else '*'}"
+            audience = me_id if personal(page, block, room) else "*"
+            renders = None if whole else live.elements(page, block, room)
+            if renders is not None and not any(
+                p.name not in renders or live.needs_block(page, block, room, p) for p in mine
+            ):
+                for part in mine:
+                    key = f"{page}:{block}:{part}:{audience}"
+                    if key not in cache:
+                        cache[key] = renders[part.name](scene, part)
+                    html.append(cache[key])
+                continue
+            key = f"{page}:{block}:{audience}"
             if key not in cache:
-                if context is None:
-                    context = room_context(room, online, me)
-                cache[key] = self.templates.block(name, block, context)
-            parts.append(cache[key])
-        return "".join(parts)
+                cache[key] = self.templates.block(name, block, full())
+            html.append(cache[key])
+        return "".join(html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
@@ -91,7 +92,7 @@ def test_traits_replace_the_old_kind_lists() -> None:
 def test_a_private_grid_makes_the_grid_phone_personal(room: Room) -> None:
     grid_write = registry.kind("grid-write")
     assert not grid_write.is_personal(room.workshop)
-    private = type(room.workshop)(**{**_fields(room.workshop), "grid_private": True})
+    private = dataclasses.replace(room.workshop, grid_private=True)
     assert grid_write.is_personal(private)
     assert registry.kind("write-notes").is_personal(room.workshop)
     assert not registry.kind("sort-notes").is_personal(room.workshop)
@@ -124,7 +125,3 @@ def test_parts_say_which_screens_an_event_changes(room: Room) -> None:
         registry.Part("tally", "purpose"),
         registry.Part("response", "purpose", only="p1"),
     )
-
-
-def _fields(workshop: object) -> dict[str, object]:
-    return {name: getattr(workshop, name) for name in workshop.__dataclass_fields__}  # type: ignore[attr-defined]

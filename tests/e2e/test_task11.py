@@ -221,7 +221,9 @@ async def test_task11_write_sort_agree(
 
     # 7. The facilitator merges a duplicate into the note it repeats.
     duplicate = card(inner_zone, DUPLICATE)
-    await duplicate.locator("select[name=into]").select_option(label=MERGE_TARGET)
+    menu = duplicate.locator("select[name=into]")
+    await menu.focus()  # the menu lists the other notes when it opens
+    await menu.select_option(label=MERGE_TARGET)
     await duplicate.get_by_role("button", name="Merge", exact=True).click()
     await expect(board.locator("#board-main foreignObject .pi")).to_have_count(8, timeout=LIVE)
     await expect(note_on_board(board, DUPLICATE)).to_have_count(0)

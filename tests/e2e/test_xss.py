@@ -399,7 +399,9 @@ async def test_user_text_is_shown_literally_and_never_runs(
         merged = control.locator(f"#control-note-{ids[NOTE_2]} details.postit__merged")
         await unfold(merged, NOTE_5)
         await shows(merged, NOTE_5)
-        options = control.locator(f"#merge-{ids[NOTE_6]} option")
+        menu = control.locator(f"#control-note-{ids[NOTE_6]} select[name=into]")
+        await menu.focus()  # the menu lists the other notes (as text) when it opens
+        options = menu.locator("option")
         assert "Note two <img src=x" in "\n".join(await options.all_text_contents())
         for label in ("health", "education"):
             task = pages[label].locator("#phone-task")

@@ -169,13 +169,15 @@ def test_board_channel_pushes_contributions_and_the_spotlight(client: TestClient
         assert "Not written yet" in first
 
         contribute(client, code, people["eleanor"]["token"], "mission", EDUCATION_TEXT)
-        update = receive_html_until(ws, lambda f: board_main(f) and "Teachers" in f)
+        update = receive_html_until(ws, lambda f: "Teachers" in f)
+        assert not board_main(update)  # the cell that changed, not the whole board
         assert str(escape(EDUCATION_TEXT)) in update
         assert EDUCATION_TEXT not in update  # markup is escaped
-        row = re.search(r'<tr id="board-row-mission">.*?</tr>', update, re.S)
-        assert row is not None
         cell = re.search(
-            r'<td class="grid-cell column--education[^"]*">(.*?)</td>', row.group(0), re.S
+            r'<td id="board-cell-mission-education" class="grid-cell column--education[^"]*">'
+            r"(.*?)</td>",
+            update,
+            re.S,
         )
         assert cell is not None
         assert str(escape(EDUCATION_TEXT)) in cell.group(1)
@@ -216,8 +218,8 @@ def test_phone_channel_shows_colleagues_statements_as_they_arrive(client: TestCl
         assert 'id="grid-text-mission"' in first
         contribute(client, code, people["eleanor"]["token"], "mission", "From education")
         update = receive_html_until(ws, lambda f: "From education" in f)
-        assert 'id="phone-task"' in update
-        assert 'id="grid-step-mission"' in update
+        assert 'data-in="phone-row-list-mission"' in update  # one item, in its prompt's list
+        assert 'id="phone-task"' not in update
 
 
 def test_control_channel_marks_the_spotlit_row(client: TestClient) -> None:

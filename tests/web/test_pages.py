@@ -568,8 +568,10 @@ def test_live_board_sends_its_blocks_then_updates_on_join(client: TestClient) ->
 
         join(client, code, name="Meera", perspective="vcs-other")
         update = receive_html(ws)
-        assert BOARD_PEOPLE.search(update)
-        assert "Meera" in columns(update)["vcs-other"]
+        assert not BOARD_PEOPLE.search(update)  # one name joins the column, not the board
+        joined = r'<li class="name[^"]*" id="person-[^"]+" data-in="board-names-vcs-other"'
+        assert re.search(joined, update)
+        assert "Meera" in update
 
         client.post(
             f"/api/rooms/{code}/phase",

@@ -260,7 +260,10 @@ def test_moderated_notes_reach_the_facilitator_and_their_author_only(client: Tes
         assert revealed["type"] == "notes.revealed"
         (note,) = revealed["data"]["notes"]
         assert (note["text"], note["ring"]) == ("Quietly held back", "inner")
-        board.until(lambda f: board_main(f) and "Quietly held back" in f)
+        # Just that note goes to the board, into the inner circle (not the whole board).
+        released = board.until(lambda f: "Quietly held back" in f)
+        assert 'data-in="board-ring-inner"' in released
+        assert not board_main(released)
 
 
 def test_without_moderation_the_facilitator_stream_gets_no_text(client: TestClient) -> None:
@@ -361,9 +364,11 @@ def test_ratings_reach_the_board_and_the_raters_phone(client: TestClient) -> Non
         theirs = stack.enter_context(live(client, code, eleanor["token"], "phone"))
         assert "<strong>0 of 2</strong> have answered" in board.frames[0]
         api(client, "PUT", code, priya["token"], "/ratings/ladder", {"option": "supporting"})
-        answered = board.until(lambda f: board_main(f) and "<strong>1 of 2</strong> has" in f)
+        answered = board.until(lambda f: "<strong>1 of 2</strong> has" in f)
+        assert 'id="ratings-ladder"' in answered  # the ladder alone, not the whole board
+        assert not board_main(answered)
         assert "ladder__rung--leading" in answered
         assert "Priya" not in answered
-        chosen = mine.until(lambda f: 'id="phone-task"' in f)
+        chosen = mine.until(lambda f: 'id="rate-item-ladder"' in f)
         assert 'value="supporting" checked' in chosen
-        assert not [f for f in theirs.drain() if 'id="phone-task"' in f]
+        assert not [f for f in theirs.drain() if 'id="rate-item-' in f]

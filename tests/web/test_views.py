@@ -7,7 +7,7 @@ beside the event); each block declares the parts it shows (app/web/views.py).
 from __future__ import annotations
 
 from app.domain.registry import SCREEN, Part
-from app.web.views import PAGES, PRESENCE, SHOWS, affected
+from app.web.views import PAGES, SHOWS, affected, presence
 
 BLOCKS = [(page, block) for page, (_, blocks) in PAGES.items() for block in blocks]
 
@@ -25,7 +25,7 @@ def test_a_phase_change_repaints_every_block() -> None:
 
 
 def test_presence_repaints_the_board_and_the_people_list_only() -> None:
-    assert touched((PRESENCE,)) == {"board_main", "control_participants"}
+    assert touched(presence("p2")) == {"board_main", "control_participants"}
 
 
 def test_a_timer_reaches_every_page_but_not_the_tasks() -> None:

@@ -1,0 +1,23 @@
+"""What one change means for a live page: the parts of the screens it touched, and
+the marker that tells the page (and tests, and the benchmark) which seq it shows."""
+
+from __future__ import annotations
+
+from app.domain import registry
+from app.domain.events import Event
+from app.domain.registry import Part
+from app.domain.room import Room
+
+
+def touched(room: Room, events: list[Event]) -> tuple[Part, ...]:
+    """Every part of the screens these events change, once each, in order."""
+    found: dict[Part, None] = {}
+    for event in events:
+        for part in registry.event_type(event.type).touches(room, event):
+            found[part] = None
+    return tuple(found)
+
+
+def seq_marker(seq: int) -> str:
+    """Tells a live page (and tests, and the benchmark) which event it now reflects."""
+    return f'<span id="live-seq" data-seq="{seq}" hidden></span>'
