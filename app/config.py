@@ -6,6 +6,7 @@ Every setting is documented in README.md; a test checks that none is missing.
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -90,6 +91,23 @@ class Settings(BaseSettings):
     migrate_on_start: bool = Field(
         default=True, description="Upgrade the database schema when the app starts."
     )
+    time_zone: str = Field(
+        default="Europe/London",
+        description="IANA time zone of the times documents and screens show (signatures).",
+    )
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Europe/London)") from exc
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
 
     @field_validator("facilitator_passcode")
     @classmethod

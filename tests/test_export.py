@@ -215,6 +215,11 @@ def test_media_types() -> None:
         "html": "text/html; charset=utf-8",
         "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         "pdf": "application/pdf",
+        "odt": "application/vnd.oasis.opendocument.text",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "zip": "application/zip",
+        "svg": "image/svg+xml",
+        "png": "image/png",
     }
 
 
@@ -247,7 +252,7 @@ def test_markdown_headings(doc: Document) -> None:
         "### Agreed over an objection",
     ]
     assert "**Oakfield partnership** — Oakfield Primary" in lines
-    assert "Date: 2026-11-24" in lines
+    assert "Date: 24 November 2026" in lines
 
 
 def test_markdown_keeps_hostile_text_escaped(doc: Document) -> None:
@@ -261,12 +266,12 @@ def test_markdown_keeps_hostile_text_escaped(doc: Document) -> None:
     assert not re.search(r"(?<!\\)\[link", text)
     assert "\\# heading" in text
     assert "\\- list" in text
-    assert "\\*\\*bold\\*\\* \\[link\\]\\(http://x\\) \\<script\\>" in text
+    assert "\\*\\*bold\\*\\* \\[link\\](http://x) \\<script>" in text
     # The list items that are there are ours: the goals, numbered, and the appendix.
     items = [line for line in lines if re.match(r"^\s*([-+*]|\d+[.)])\s", line)]
     assert [i for i in items if re.match(r"^\d", i)] == [
-        "1. Share information early \\& safely",
-        "2. 1\\. \\<script\\>alert\\(2\\)\\</script\\>",
+        "1. Share information early & safely",
+        "2. 1\\. \\<script>alert(2)\\</script>",
         "3. One plan per family",
         f"4. {UNICODE}",
     ]
@@ -282,7 +287,7 @@ def test_markdown_reads_back_to_the_statements(doc: Document) -> None:
     assert [unescape(line)[3:] for line in lines[goals + 2 : goals + 6]] == [*GOALS, UNICODE]
     assert unescape(lines[lines.index("## 3. Mission statement") + 2]) == MISSION
     agreement = lines.index("## 4. Partnership agreement")
-    assert lines[agreement + 2] == "The partners agree how they will work together\\."
+    assert lines[agreement + 2] == "The partners agree how they will work together."
     means = lines.index("### What partnership working means")
     assert lines[means + 2 : means + 5] == ["*Draft — not agreed:*", "", unescape(MEANS)]
     outcomes = lines.index("### Improving outcomes")
@@ -292,10 +297,10 @@ def test_markdown_reads_back_to_the_statements(doc: Document) -> None:
 def test_markdown_signatories_and_appendix(doc: Document) -> None:
     lines = markdown_export.render(doc).splitlines()
     table = [line for line in lines if line.startswith("| ")]
-    assert table[0] == "| Name | Perspective | Signed (UTC) |"
-    assert [row.split(" | ")[:2] for row in table[1:]] == [
-        [f"| {SIGNER}", "Health"],
-        ["| Ana \\<b\\>Ruiz\\</b\\>", "Social Care"],
+    assert table[0] == "| Name | Perspective | Role and organisation | Signed |"
+    assert [row.split(" | ") for row in table[1:]] == [
+        [f"| {SIGNER}", "Health", "—", "24 November 2026, 09:00 |"],
+        ["| Ana \\<b>Ruiz\\</b>", "Social Care", "—", "24 November 2026, 09:00 |"],
     ]
     mission = lines.index("### Mission statement")
     assert lines[mission + 4 : mission + 9] == [
@@ -306,7 +311,7 @@ def test_markdown_signatories_and_appendix(doc: Document) -> None:
         f"- **Overall (Agreed):** {markdown_export.escape(MISSION)}",
     ]
     inner = lines.index("### Task 1.1 — Inner circle")
-    assert lines[inner + 2] == "- Keep \\<em\\>children\\</em\\> safe — *Health*"
+    assert lines[inner + 2] == "- Keep \\<em>children\\</em> safe — *Health*"
     outer = lines.index("### Task 1.1 — Outer circle")
     assert lines[outer + 2] == "- Fewer meetings — *Education*"
     overrides = lines.index("### Agreed over an objection")
@@ -384,7 +389,10 @@ def test_html_is_well_formed_and_self_contained(html: str) -> None:
     assert names[0] == "html"
     assert "script" not in names
     assert "link" not in names
-    assert not any("src" in attrs or "href" in attrs for _, attrs in reader.tags)
+    assert not any("href" in attrs for _, attrs in reader.tags)
+    sources = [attrs["src"] for _, attrs in reader.tags if "src" in attrs]
+    assert [tag for tag, attrs in reader.tags if "src" in attrs] == ["img"]  # the board
+    assert all(str(src).startswith("data:image/svg+xml;base64,") for src in sources)
     assert not any(name.startswith("on") for _, attrs in reader.tags for name in attrs)
     assert names.count("style") == 1
 
@@ -439,7 +447,7 @@ def test_html_sections(html: str) -> None:
 def test_html_tables(html: str) -> None:
     reader = read_html(html)
     tables = [attrs.get("class") for tag, attrs in reader.tags if tag == "table"]
-    assert tables == ["doc__table", "doc__table doc__grid"]
+    assert tables == ["doc__table doc__signatories", "doc__table doc__grid"]
     rows = [attrs for tag, attrs in reader.tags if tag == "tr"]
     assert len(rows) == 1 + 2 + 1 + len(ROW_TITLES)  # signatories head+2, grid head+7
 
@@ -491,9 +499,11 @@ def test_docx_tables(doc: Document) -> None:
     assert len(word.tables) == 2
     signed, grid = word.tables
     rows = [[c.text for c in row.cells] for row in signed.rows]
-    assert rows[0] == ["Name", "Perspective", "Signed (UTC)"]
-    assert [r[:2] for r in rows[1:]] == [[SIGNER, "Health"], ["Ana <b>Ruiz</b>", "Social Care"]]
-    assert all(re.fullmatch(r"2026-11-24 \d\d:\d\d", r[2]) for r in rows[1:])
+    assert rows[0] == ["Name", "Perspective", "Role and organisation", "Signed"]
+    assert rows[1:] == [
+        [SIGNER, "Health", "—", "24 November 2026, 09:00"],
+        ["Ana <b>Ruiz</b>", "Social Care", "—", "24 November 2026, 09:00"],
+    ]
 
     cells = [[c.text for c in row.cells] for row in grid.rows]
     assert cells[0] == ["Aspect", *LABELS, "Overall agreed"]

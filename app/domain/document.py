@@ -8,161 +8,53 @@ as a draft, one never written is listed as not agreed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Literal
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any
 
 from app.domain import registry
 from app.domain.consent import targets_of
+from app.domain.document_model import (
+    LANGUAGE,
+    LONDON,
+    MAX_ROLE,
+    Document,
+    Entry,
+    RowTrace,
+    Section,
+    Signatory,
+    Status,
+    TracedNote,
+    local_time,
+    long_date,
+)
 from app.domain.errors import Conflict
-from app.domain.events import Draft, Event, iso
+from app.domain.events import Draft, Event
 from app.domain.registry import DocumentSource, Part, PhaseKind
+from app.domain.text import clean_text
 
 if TYPE_CHECKING:
     from app.domain.room import Room
     from app.domain.workshop import Workshop
 
-Status = Literal["agreed", "draft", "missing"]
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One statement in a section."""
-
-    target: str
-    heading: str
-    status: Status
-    text: str | None = None
-    items: tuple[str, ...] | None = None
-    override_reason: str | None = None
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "target": self.target,
-            "heading": self.heading,
-            "status": self.status,
-            "text": self.text,
-            "items": list(self.items) if self.items is not None else None,
-            "override_reason": self.override_reason,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Section:
-    id: str
-    heading: str
-    intro: str
-    entries: tuple[Entry, ...]
-
-    @property
-    def status(self) -> Status:
-        statuses = {e.status for e in self.entries}
-        if statuses == {"agreed"}:
-            return "agreed"
-        return "missing" if statuses == {"missing"} else "draft"
-
-    def public(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "id": self.id,
-            "heading": self.heading,
-            "status": self.status,
-            "entries": [e.public() for e in self.entries],
-        }
-        if len(self.entries) == 1:
-            only = self.entries[0]
-            if only.items is not None:
-                data["items"] = list(only.items)
-            else:
-                data["text"] = only.text
-        else:
-            data["items"] = [f"{e.heading}: {e.text}" for e in self.entries if e.text]
-        if self.intro:
-            data["intro"] = self.intro
-        return data
-
-
-@dataclass(frozen=True, slots=True)
-class Signatory:
-    name: str
-    perspective: str
-    perspective_label: str
-    signed_at: datetime
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "perspective": self.perspective,
-            "perspective_label": self.perspective_label,
-            "signed_at": iso(self.signed_at),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class TracedNote:
-    text: str
-    perspective_label: str
-    merged: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class RowTrace:
-    """A grid row: each perspective's contributions and the agreed statement."""
-
-    key: str
-    title: str
-    prompt: str
-    contributions: tuple[tuple[str, tuple[str, ...]], ...]
-    """(perspective label, texts) in the workshop's perspective order."""
-    statement: Entry
-
-
-@dataclass(frozen=True, slots=True)
-class Document:
-    title: str
-    setting: str
-    document_title: str
-    date: datetime
-    sections: tuple[Section, ...]
-    signatories: tuple[Signatory, ...]
-    rows: tuple[RowTrace, ...]
-    inner_notes: tuple[TracedNote, ...]
-    outer_notes: tuple[TracedNote, ...]
-    overrides: tuple[Entry, ...] = field(default=())
-    has_notes: bool = True
-    """The workshop has a Post-it task (its circles belong in the appendix)."""
-
-    @property
-    def has_appendix(self) -> bool:
-        return bool(self.rows) or self.has_notes or bool(self.overrides)
-
-    def public(self) -> dict[str, Any]:
-        return {
-            "title": self.title,
-            "setting": self.setting,
-            "document_title": self.document_title,
-            "date": self.date.date().isoformat(),
-            "sections": [s.public() for s in self.sections],
-            "signatories": [s.public() for s in self.signatories],
-            "appendix": {
-                "grid": [
-                    {
-                        "row": r.key,
-                        "title": r.title,
-                        "prompt": r.prompt,
-                        "contributions": {label: list(texts) for label, texts in r.contributions},
-                        "statement": r.statement.public(),
-                    }
-                    for r in self.rows
-                ],
-                "inner_circle": [_note(n) for n in self.inner_notes],
-                "outer_circle": [_note(n) for n in self.outer_notes],
-                "overrides": [e.public() for e in self.overrides],
-            },
-        }
-
-
-def _note(note: TracedNote) -> dict[str, Any]:
-    return {"text": note.text, "perspective": note.perspective_label, "merged": list(note.merged)}
+__all__ = [  # the model, read through this module by the writers and the web layer
+    "LANGUAGE",
+    "LONDON",
+    "Document",
+    "Entry",
+    "RowTrace",
+    "Section",
+    "Signatory",
+    "Signature",
+    "Status",
+    "TracedNote",
+    "build",
+    "decide_sign",
+    "local_time",
+    "long_date",
+]
 
 
 # ---------------------------------------------------------------- the merge
@@ -179,13 +71,15 @@ def entry(room: Room, target: str) -> Entry:
     item = room.statements.get(target)
     if item is None or not item.has_content:
         return Entry(target, heading, "missing")
+    agreed = item.status == "agreed"
     return Entry(
         target,
         heading,
-        "agreed" if item.status == "agreed" else "draft",
+        "agreed" if agreed else "draft",
         item.text,
         tuple(item.items) if item.items is not None else None,
-        item.override_reason if item.status == "agreed" else None,
+        item.override_reason if agreed else None,
+        without_responses=agreed and not item.responses,
     )
 
 
@@ -199,16 +93,36 @@ def section_entry(room: Room, source: str) -> Entry:
     return registry.source_entry(room, source)
 
 
-def build(room: Room, *, today: datetime) -> Document:
-    """Merge what the room agreed into the workshop's document sections."""
-    workshop = room.workshop
-    labels = {p.id: p.label for p in workshop.perspectives}
-    sections = tuple(
+def sections_of(room: Room) -> tuple[Section, ...]:
+    return tuple(
         Section(
             s.id, s.heading, s.intro, tuple(section_entry(room, source) for source in s.sources)
         )
-        for s in workshop.document_sections
+        for s in room.workshop.document_sections
     )
+
+
+def version_of(sections: tuple[Section, ...]) -> str:
+    """The version of a document: a hash of what its sections say (statuses, words,
+    override reasons), so that a signature can say which text it was given to."""
+    content = [[s.id, [e.content() for e in s.entries]] for s in sections]
+    encoded = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode()
+    return hashlib.sha256(encoded).hexdigest()[:16]
+
+
+def current_version(room: Room) -> str:
+    return version_of(sections_of(room))
+
+
+def build(
+    room: Room, *, today: datetime, zone: tzinfo = LONDON, hide_names: bool = False
+) -> Document:
+    """Merge what the room agreed into the workshop's document sections (`hide_names`:
+    as an anonymous room's participants and board may read it)."""
+    workshop = room.workshop
+    labels = {p.id: p.label for p in workshop.perspectives}
+    sections = sections_of(room)
+    version = version_of(sections)
     rows = tuple(
         RowTrace(
             row.key,
@@ -227,37 +141,56 @@ def build(room: Room, *, today: datetime) -> Document:
         )
         for row in workshop.grid_rows
     )
-    absorbed: dict[str, list[str]] = {}
+    absorbed: dict[str, list[tuple[str, str]]] = {}
     for note in room.notes.values():
         if note.merged_into and not note.removed:
-            absorbed.setdefault(note.merged_into, []).append(note.text)
+            label = labels.get(note.perspective, note.perspective)
+            absorbed.setdefault(note.merged_into, []).append((note.text, label))
     traced = {
         ring: tuple(
             TracedNote(
-                n.text, labels.get(n.perspective, n.perspective), tuple(absorbed.get(n.id, ()))
+                n.text,
+                labels.get(n.perspective, n.perspective),
+                tuple(text for text, _ in absorbed.get(n.id, ())),
+                tuple(absorbed.get(n.id, ())),
+                n.perspective,
             )
-            for n in room.notes.values()
+            for n in sorted(room.notes.values(), key=lambda n: n.place)
             if n.active and n.revealed and n.ring == ring
         )
         for ring in ("inner", "outer")
     }
     all_entries = [entry(room, target) for target in headings(room)]
-    return Document(
+    merged = Document(
         title=room.title,
         setting=room.setting,
         document_title=workshop.document_title,
         date=today,
         sections=sections,
         signatories=tuple(
-            Signatory(s.name, s.perspective, labels.get(s.perspective, s.perspective), s.at)
-            for s in room.signatures.values()
+            Signatory(
+                s.name,
+                s.perspective,
+                labels.get(s.perspective, s.perspective),
+                s.at,
+                s.version,
+                s.version == version,
+                s.role,
+                s.organisation,
+            )
+            for s in sorted(room.signatures.values(), key=lambda s: s.order)
         ),
         rows=rows,
         inner_notes=traced["inner"],
         outer_notes=traced["outer"],
         overrides=tuple(e for e in all_entries if e.override_reason),
         has_notes=workshop.has_kind(private_notes=True),
+        version=version,
+        zone=zone,
+        unsent=tuple(e for e in all_entries if e.without_responses),
+        perspectives=tuple((p.id, p.label) for p in workshop.perspectives),
     )
+    return merged.without_names() if hide_names else merged
 
 
 # ------------------------------------------------------------------ signing
@@ -269,21 +202,45 @@ class Signature:
     at: datetime
     order: int = 0
     """Its place in the order people signed."""
+    version: str = ""
+    """The document's version they signed (see `version_of`)."""
+    role: str | None = None
+    organisation: str | None = None
 
 
-def decide_sign(room: Room, participant_id: str) -> list[Draft]:
-    """A participant signs the joint document (once; signing again changes nothing)."""
+def _optional_line(value: object, field_name: str) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return clean_text(value, field=field_name, max_length=MAX_ROLE, single_line=True)
+
+
+def decide_sign(
+    room: Room, participant_id: str, *, role: object = None, organisation: object = None
+) -> list[Draft]:
+    """A participant signs the joint document as it reads now (once per version: signing
+    the same version again changes nothing; after a change, they sign again)."""
     room.ensure_open()
     if not room.current_phase.traits.signing:
         raise Conflict("wrong_phase", "The document can be signed once the facilitator opens it.")
     person = room.participant(participant_id)
-    if participant_id in room.signatures:
-        return []
+    version = current_version(room)
+    clean_role = _optional_line(role, "role")
+    clean_organisation = _optional_line(organisation, "organisation")
+    earlier = room.signatures.get(participant_id)
+    if earlier is not None and earlier.version == version:
+        same = (clean_role, clean_organisation) == (earlier.role, earlier.organisation)
+        if same or (clean_role is None and clean_organisation is None):
+            return []
     data: dict[str, Any] = {
         "participant_id": participant_id,
         "name": person.name,
         "perspective": person.perspective,
+        "version": version,
     }
+    if clean_role is not None:
+        data["role"] = clean_role
+    if clean_organisation is not None:
+        data["organisation"] = clean_organisation
     if room.options.anonymous and room.phase not in room.options.names_shown:
         data["facilitator_reads"] = True
         return [Draft("document.signed", data, actor=participant_id, private_to=participant_id)]
@@ -291,7 +248,11 @@ def decide_sign(room: Room, participant_id: str) -> list[Draft]:
 
 
 def _hide_name(data: dict[str, Any]) -> dict[str, Any]:
-    return {**data, "name": None}
+    hidden = {**data, "name": None}
+    for key in ("role", "organisation"):
+        if key in hidden:
+            hidden[key] = None
+    return hidden
 
 
 registry.document_source(DocumentSource("statement", statement_names, entry))
@@ -310,6 +271,22 @@ DOCUMENT = registry.phase_kind(
 )
 def _signed(room: Room, event: Event) -> None:
     data = event.data
+    # Logs written before signatures named their version: the version is the
+    # document's as it read when they signed, which is the room's state now.
+    version = data.get("version") or current_version(room)
     room.signatures[data["participant_id"]] = Signature(
-        data["participant_id"], data["name"], data["perspective"], event.at, event.seq
+        data["participant_id"],
+        data["name"],
+        data["perspective"],
+        event.at,
+        event.seq,
+        version,
+        data.get("role"),
+        data.get("organisation"),
     )
+
+
+def signed_current(room: Room, participant_id: str) -> bool:
+    """Whether this participant's signature is of the document as it reads now."""
+    found = room.signatures.get(participant_id)
+    return found is not None and found.version == current_version(room)

@@ -1,4 +1,5 @@
-"""Document writers: Markdown, HTML, Word and PDF, and safe file names."""
+"""Document writers (Markdown, HTML, Word, OpenDocument, PDF), the record as data
+(xlsx, CSV), the board's picture (SVG, PNG), and safe file names."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ MEDIA_TYPES = {
     "html": "text/html; charset=utf-8",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "zip": "application/zip",
+    "svg": "image/svg+xml",
+    "png": "image/png",
 }
 
 
@@ -22,7 +28,7 @@ def slug(text: str, fallback: str = "common-ground") -> str:
     return cleaned[:60].rstrip("-") or fallback
 
 
-def filename(document: Document, extension: str) -> str:
-    """e.g. oakfield-primary-joint-statement-2026-11-24.pdf"""
+def filename(document: Document, extension: str, kind: str = "joint-statement") -> str:
+    """e.g. oakfield-primary-joint-statement-2026-11-24.pdf, oakfield-primary-board-….svg"""
     name = slug(document.setting or document.title)
-    return f"{name}-joint-statement-{document.date.date().isoformat()}.{extension}"
+    return f"{name}-{kind}-{document.date.date().isoformat()}.{extension}"

@@ -1,13 +1,16 @@
-"""The joint document as one self-contained, print-ready HTML page (A4 print CSS)."""
+"""The joint document as one self-contained, print-ready HTML page (A4 print CSS), with
+the board's picture (an SVG as a data: URI, with its alt text) in the appendix."""
 
 from __future__ import annotations
 
+import base64
 from functools import cache
 from typing import Any
 
 from markupsafe import Markup
 
 from app.domain.document import Document
+from app.export import board
 from app.web.templating import STATIC_DIR
 
 # The export carries its own styles and no script; it is served with a CSP
@@ -21,8 +24,29 @@ def stylesheet() -> Markup:
     return Markup((STATIC_DIR / "document.css").read_text(encoding="utf-8"))  # noqa: S704
 
 
+def picture(document: Document) -> dict[str, Any] | None:
+    """The board's picture for the appendix: a data: URI, its alt text and size."""
+    if not document.has_notes:
+        return None
+    svg = board.svg(document, standalone=True)
+    width, height = board.svg_size(svg)
+    encoded = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return {
+        "src": f"data:image/svg+xml;base64,{encoded}",
+        "alt": board.description(document),
+        "width": width,
+        "height": height,
+    }
+
+
 def render(templates: Any, document: Document) -> str:
     html: str = templates.render(
-        "document_export.html", {"doc": document, "css": stylesheet(), "with_appendix": True}
+        "document_export.html",
+        {
+            "doc": document,
+            "css": stylesheet(),
+            "with_appendix": True,
+            "board_picture": picture(document),
+        },
     )
     return html

@@ -1,4 +1,8 @@
-"""The joint document as Markdown; user text is escaped so it cannot add structure."""
+"""The joint document as Markdown. User text is escaped only where it would change the
+meaning (a line that would start a heading, list, quote, table or code block; inline
+emphasis, code, links, HTML and entities), so it stays inert and reads cleanly when
+pasted into an e-mail: full stops, hyphens and brackets in sentences stay as written.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +10,28 @@ import re
 
 from app.domain.document import Document, Entry
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&=])")
+_INLINE = re.compile(r"([\\`*_\[\]<|~])")
+"""Emphasis, code, links and images ([ ]), HTML and autolinks (<), tables, strikethrough."""
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+"""'&amp;' would print as '&': only an ampersand that starts an entity is escaped."""
+_BLOCK = re.compile(
+    r"^(#{1,6}(?=\s|$)|>|[-+*=](?=\s|$)|[-=_*]{2,}(?=\s*$)|(\d{1,9})([.)])(?=\s|$))"
+)
+"""What makes a line a heading, a quote, a list item, a thematic break or a setext underline."""
 
 
 def escape(text: str) -> str:
-    """Backslash-escape Markdown syntax; line breaks stay line breaks."""
-    lines = [_SPECIAL.sub(r"\\\1", line.strip()) for line in text.splitlines() or [""]]
+    """Make user text inert Markdown; line breaks stay line breaks."""
+    lines = []
+    for raw in text.splitlines() or [""]:
+        line = _ENTITY.sub("&amp;", _INLINE.sub(r"\\\1", raw.strip()))
+        match = _BLOCK.match(line)
+        if match:
+            if match.group(2):  # "1." → "1\." : a number, not a list
+                line = f"{match.group(2)}\\{match.group(3)}{line[match.end() :]}"
+            else:
+                line = "\\" + line
+        lines.append(line)
     return "  \n".join(lines)
 
 
@@ -30,6 +50,34 @@ def _entry(entry: Entry, *, with_heading: bool) -> list[str]:
     out.append("")
     if entry.override_reason:
         out += [f"*Agreed over an objection. Reason recorded: {escape(entry.override_reason)}*", ""]
+    if entry.without_responses:
+        out += ["*Agreed without responses.*", ""]
+    return out
+
+
+def _signatories(document: Document) -> list[str]:
+    out: list[str] = []
+    current, earlier = document.current_signatories, document.earlier_signatories
+    if current:
+        out += ["| Name | Perspective | Role and organisation | Signed |", "|---|---|---|---|"]
+        for s in current:
+            role = ", ".join(escape(x) for x in (s.role, s.organisation) if x) or "—"
+            out.append(
+                f"| {escape(s.name)} | {escape(s.perspective_label)} | {role} | "
+                f"{document.local_time(s.signed_at)} |"
+            )
+    else:
+        out.append(
+            "*No one has signed this version yet.*" if earlier else "*No one has signed yet.*"
+        )
+    if earlier:
+        out += ["", "### Signed an earlier version", ""]
+        out += ["*They signed before a statement changed, and have not signed this version.*", ""]
+        out += [
+            f"- {escape(s.name)} — {escape(s.perspective_label)}, signed an earlier version "
+            f"({document.local_time(s.signed_at)})"
+            for s in earlier
+        ]
     return out
 
 
@@ -40,7 +88,7 @@ def render(document: Document) -> str:
         + (f" — {escape(document.setting)}" if document.setting else ""),
         "",
     ]
-    out += [f"Date: {document.date.date().isoformat()}", ""]
+    out += [f"Date: {document.long_date}", ""]
     for number, section in enumerate(document.sections, start=1):
         out += [f"## {number}. {escape(section.heading)}", ""]
         if section.intro:
@@ -49,14 +97,7 @@ def render(document: Document) -> str:
         for entry in section.entries:
             out += _entry(entry, with_heading=many)
     out += [f"## {len(document.sections) + 1}. Signatories", ""]
-    if document.signatories:
-        out += ["| Name | Perspective | Signed (UTC) |", "|---|---|---|"]
-        out += [
-            f"| {escape(s.name)} | {escape(s.perspective_label)} | {s.signed_at:%Y-%m-%d %H:%M} |"
-            for s in document.signatories
-        ]
-    else:
-        out.append("*No one has signed yet.*")
+    out += _signatories(document)
     if not document.has_appendix:
         return "\n".join(out).rstrip() + "\n"
     out += ["", "## Appendix: what fed each statement", ""]
@@ -76,11 +117,15 @@ def render(document: Document) -> str:
             out += ["*None.*", ""]
             continue
         for note in notes:
-            merged = (
-                f" (merged with: {'; '.join(escape(m) for m in note.merged)})"
-                if note.merged
-                else ""
-            )
+            merged = ""
+            if note.merged_from:
+                merged = (
+                    " (merged with: "
+                    + "; ".join(
+                        f"“{escape(text)}” — {escape(label)}" for text, label in note.merged_from
+                    )
+                    + ")"
+                )
             out.append(f"- {escape(note.text)} — *{escape(note.perspective_label)}*{merged}")
         out.append("")
     if document.overrides:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import tzinfo
 from typing import Any
 
 from anyio import to_thread
 
 from app import archive
 from app.domain import document, notes
+from app.domain import record as tables
+from app.domain.document import LONDON, Document
 from app.domain.errors import Conflict, Forbidden
 from app.domain.events import Viewer
+from app.domain.room import Room
 from app.services.core import CreatedRoom, UseCases, require_facilitator, require_participant
 
 
@@ -17,18 +21,40 @@ class Records(UseCases):
     """Reading the joint document, signing it, and archiving or restoring a room."""
 
     # ---------------------------------------------------------- document
-    async def document(self, code: str, viewer: Viewer) -> document.Document:
-        """The merged joint document: the facilitator any time, participants once it is open."""
+    async def document(self, code: str, viewer: Viewer, *, zone: tzinfo = LONDON) -> Document:
+        """The merged joint document: the facilitator any time, participants once it is open.
+
+        While names are hidden (an anonymous room), a participant's copy names no one:
+        signatories appear as their perspective, as on the board."""
         room = await self.rooms.require(code)
+        return self.document_of(room, viewer, zone=zone)
+
+    def document_of(self, room: Room, viewer: Viewer, *, zone: tzinfo = LONDON) -> Document:
         if not viewer.is_facilitator and not room.current_phase.traits.shows_document:
             raise Forbidden(
                 "document_not_open", "The joint document opens when the facilitator gets there."
             )
-        return document.build(room, today=room.created_at)
+        hide = not viewer.is_facilitator and not room.names_visible
+        return document.build(room, today=room.created_at, zone=zone, hide_names=hide)
 
-    async def sign(self, code: str, viewer: Viewer) -> None:
+    async def data_tables(
+        self, code: str, viewer: Viewer, *, zone: tzinfo = LONDON
+    ) -> tables.Record:
+        """The whole record as tables, on the document's access rule."""
+        room = await self.rooms.require(code)
+        self.document_of(room, viewer, zone=zone)  # who may read it: as the document
+        return tables.build(room, viewer, zone=zone)
+
+    async def sign(
+        self, code: str, viewer: Viewer, *, role: object = None, organisation: object = None
+    ) -> None:
         participant = require_participant(viewer)
-        await self._run(code, lambda room: document.decide_sign(room, participant))
+        await self._run(
+            code,
+            lambda room: document.decide_sign(
+                room, participant, role=role, organisation=organisation
+            ),
+        )
 
     async def archive(self, code: str, viewer: Viewer) -> dict[str, Any]:
         """The room's full record: its state and every event in its log."""

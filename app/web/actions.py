@@ -246,4 +246,4 @@ async def contribute(service: Service, code: str, viewer: Viewer, form: Submitte
 # --------------------------------------------------------------------- document
 @_post("/rooms/{code}/document/sign")
 async def sign(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
-    await service.sign(code, viewer)
+    await service.sign(code, viewer, role=form["role"], organisation=form["organisation"])

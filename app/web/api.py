@@ -6,17 +6,12 @@ import secrets
 import uuid
 from typing import Any
 
-from anyio import to_thread
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
-from app import export as exports
 from app.domain import facilitation
 from app.domain.codes import normalize_code
-from app.export import docx as docx_export
-from app.export import html as html_export
-from app.export import markdown as markdown_export
-from app.export import pdf as pdf_export
+from app.export import files
 from app.web.deps import FacilitatorDep, ParticipantDep, ServiceDep, SettingsDep, ViewerDep
 from app.web.errors import ApiError
 from app.web.schemas import (
@@ -40,6 +35,7 @@ from app.web.schemas import (
     SetPhase,
     SetSpotlight,
     SetTimer,
+    SignDocument,
 )
 
 router = APIRouter(prefix="/api", tags=["api"])
@@ -341,39 +337,59 @@ async def agree(
 
 # ------------------------------------------------------------------- document
 @router.get("/rooms/{code}/document")
-async def get_document(code: str, viewer: ViewerDep, service: ServiceDep) -> dict[str, Any]:
+async def get_document(
+    code: str, viewer: ViewerDep, service: ServiceDep, settings: SettingsDep
+) -> dict[str, Any]:
     """The merged joint document (facilitator; participants once it is open)."""
-    merged = await service.document(normalize_code(code), viewer)
+    merged = await service.document(normalize_code(code), viewer, zone=settings.zone)
     return merged.public()
 
 
 @router.get("/rooms/{code}/document.{extension}")
 async def export_document(
-    code: str, extension: str, request: Request, viewer: ViewerDep, service: ServiceDep
+    code: str,
+    extension: str,
+    request: Request,
+    viewer: ViewerDep,
+    service: ServiceDep,
+    settings: SettingsDep,
 ) -> Response:
-    """The joint document as a file: md, html, docx or pdf."""
-    if extension not in exports.MEDIA_TYPES:
-        raise ApiError(404, "unknown_format", "Formats: md, html, docx, pdf.")
-    merged = await service.document(normalize_code(code), viewer)
-    headers = {
-        "Content-Disposition": f'attachment; filename="{exports.filename(merged, extension)}"'
-    }
-    templates = request.app.state.templates
-    body: str | bytes
-    if extension == "md":
-        body = markdown_export.render(merged)
-    elif extension == "docx":
-        body = await to_thread.run_sync(docx_export.render, merged)
-    else:
-        html = html_export.render(templates, merged)
-        body = html if extension == "html" else await to_thread.run_sync(pdf_export.render, html)
-        headers["Content-Security-Policy"] = html_export.EXPORT_CSP
-    return Response(body, media_type=exports.MEDIA_TYPES[extension], headers=headers)
+    """The joint document as a file: md, html, docx, odt or pdf."""
+    if extension not in files.DOCUMENTS:
+        raise ApiError(404, "unknown_format", f"Formats: {', '.join(files.DOCUMENTS)}.")
+    merged = await service.document(normalize_code(code), viewer, zone=settings.zone)
+    return await files.document_response(merged, extension, request.app.state.templates)
+
+
+@router.get("/rooms/{code}/board.{extension}")
+async def board_picture(
+    code: str, extension: str, viewer: ViewerDep, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    """The circles as they ended (and Table 1.3's coverage), drawn by the server: svg or png."""
+    if extension not in files.PICTURES:
+        raise ApiError(404, "unknown_format", "Formats: svg, png.")
+    merged = await service.document(normalize_code(code), viewer, zone=settings.zone)
+    return await files.picture_response(merged, extension)
+
+
+@router.get("/rooms/{code}/data.{extension}")
+async def data_export(
+    code: str, extension: str, viewer: ViewerDep, service: ServiceDep, settings: SettingsDep
+) -> Response:
+    """The whole record as data: an xlsx workbook, or a zip of UTF-8 CSV files."""
+    if extension not in files.DATA:
+        raise ApiError(404, "unknown_format", "Formats: xlsx, zip.")
+    record = await service.data_tables(normalize_code(code), viewer, zone=settings.zone)
+    return await files.data_response(record, extension)
 
 
 @router.post("/rooms/{code}/document/sign")
-async def sign_document(code: str, viewer: ParticipantDep, service: ServiceDep) -> dict[str, Any]:
-    """Sign the joint document (once; signing again changes nothing)."""
+async def sign_document(
+    code: str, viewer: ParticipantDep, service: ServiceDep, body: SignDocument | None = None
+) -> dict[str, Any]:
+    """Sign the joint document as it reads now (optionally with a role and organisation).
+    Signing the same version again changes nothing; after a change, sign again."""
     code = normalize_code(code)
-    await service.sign(code, viewer)
+    extra = body or SignDocument()
+    await service.sign(code, viewer, role=extra.role, organisation=extra.organisation)
     return await service.snapshot(code, viewer)

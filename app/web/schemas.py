@@ -115,3 +115,10 @@ class Respond(Body):
 
 class Agree(Body):
     override_reason: Any = None
+
+
+class SignDocument(Body):
+    """Optional: how the signatory wants to appear under the document."""
+
+    role: Any = None
+    organisation: Any = None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-from functools import cache
 from datetime import datetime, tzinfo
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from app.domain.document import signed_current
 from app.domain.document_model import LONDON, local_time
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -65,6 +66,7 @@ class Templates:
         """TIME_ZONE: the times people read (signatures) are local."""
         self.env.filters["local_time"] = self.local_time
         self.env.filters["clock"] = self.clock
+        self.env.globals["signed_current"] = signed_current
 
     def local_time(self, moment: datetime) -> str:
         """'2 December 2026, 14:05' in the room's time zone."""

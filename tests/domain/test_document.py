@@ -328,7 +328,13 @@ def test_removed_notes_are_left_out(full: Room) -> None:
 def test_signatories_come_from_signed_events(full: Room) -> None:
     events = sign(full, "p3") + sign(full, "p1")
     assert [e.type for e in events] == ["document.signed"] * 2
-    assert events[0].data == {"participant_id": "p3", "name": "Sol", "perspective": "social-care"}
+    version = document.current_version(full)
+    assert events[0].data == {
+        "participant_id": "p3",
+        "name": "Sol",
+        "perspective": "social-care",
+        "version": version,
+    }
     assert events[0].actor == "p3"
     doc = build(full)
     assert [(s.name, s.perspective, s.perspective_label, s.signed_at) for s in doc.signatories] == [
@@ -381,7 +387,12 @@ def test_sign_decides_a_draft_without_mutating(full: Room) -> None:
     assert drafts == [
         Draft(
             "document.signed",
-            {"participant_id": "p1", "name": "Priya", "perspective": "health"},
+            {
+                "participant_id": "p1",
+                "name": "Priya",
+                "perspective": "health",
+                "version": document.current_version(full),
+            },
             actor="p1",
         )
     ]
@@ -464,8 +475,14 @@ def test_public_matches_the_contract(full: Room) -> None:
         "text": "Keep children safe",
         "perspective": "Health",
         "merged": ["Children are safe at home and school"],
+        "merged_notes": [
+            {"text": "Children are safe at home and school", "perspective": "VCS / Other"}
+        ],
     }
     assert [o["target"] for o in appendix["overrides"]] == ["purpose"]
+    assert public["version"] == document.current_version(full)
+    assert signatory["version"] == public["version"]
+    assert signatory["current"] is True
 
 
 def test_public_of_an_empty_room(room: Room) -> None:

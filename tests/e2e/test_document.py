@@ -117,7 +117,7 @@ async def test_document_sign_fix_close_and_download(
         for page in (priya, tom):
             await page.locator("#sign-button").tap()
             await expect(page.locator(".sign-card__done")).to_contain_text(
-                re.compile(r"You signed at \d\d:\d\d UTC"), timeout=LIVE
+                re.compile(r"You signed at \d\d:\d\d"), timeout=LIVE
             )
             await expect(page.locator("#sign-button")).to_have_count(0)
         await expect(signed.locator("h2")).to_have_text("Signed 2 of 3", timeout=LIVE)

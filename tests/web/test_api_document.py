@@ -177,7 +177,7 @@ def test_the_html_export_has_its_own_csp(room: Room) -> None:
     assert "default-src 'self'" in page.headers["content-security-policy"]
 
 
-@pytest.mark.parametrize("extension", ["txt", "exe", "PDF", "pdf.exe", "json", "odt"])
+@pytest.mark.parametrize("extension", ["txt", "exe", "PDF", "pdf.exe", "json", "xlsx", "svg"])
 def test_unknown_format_is_404(room: Room, extension: str) -> None:
     error(room.get("fac", f"/document.{extension}"), 404, "unknown_format")
 

@@ -1,0 +1,360 @@
+"""The joint document as OpenDocument text (.odt, the UK government's open standard for
+editable documents): the same content and structure as the Word file — headings,
+numbered goals, tables with repeated header rows, signatories, the appendix with the
+board's picture (with its alt text) and Table 1.3 on a landscape page.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from odf import dc, meta
+from odf.draw import Frame, Image
+from odf.opendocument import OpenDocumentText
+from odf.style import (
+    FontFace,
+    GraphicProperties,
+    ListLevelProperties,
+    MasterPage,
+    PageLayout,
+    PageLayoutProperties,
+    ParagraphProperties,
+    Style,
+    TableCellProperties,
+    TableColumnProperties,
+    TableProperties,
+    TextProperties,
+)
+from odf.svg import Desc, Title
+from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
+from odf.text import H, List, ListItem, ListLevelStyleNumber, ListStyle, P, Span
+
+from app.domain.document import Document, Entry
+from app.export import board
+
+SANS = "Noto Sans"
+ASIAN = "Noto Sans CJK SC"
+COMPLEX = "Noto Sans Arabic"
+PAPER = {"A4": ("21cm", "29.7cm"), "Letter": ("8.5in", "11in")}
+
+
+class Writer:
+    def __init__(self, document: Document) -> None:
+        self.doc = document
+        self.odt = OpenDocumentText()
+        self.body = self.odt.text
+        self._styles()
+
+    # ------------------------------------------------------------- styles
+    def _styles(self) -> None:
+        odt, doc = self.odt, self.doc
+        for name in (SANS, ASIAN, COMPLEX):
+            odt.fontfacedecls.addElement(
+                FontFace(name=name, fontfamily=f"'{name}'", fontfamilygeneric="swiss")
+            )
+        language, _, country = doc.language.partition("-")
+        text = {
+            "fontname": SANS,
+            "fontnameasian": ASIAN,
+            "fontnamecomplex": COMPLEX,
+            "fontsize": "11pt",
+            "language": language,
+            "country": country or "none",
+        }
+        default = Style(name="Standard", family="paragraph")
+        default.addElement(TextProperties(**text))
+        default.addElement(ParagraphProperties(marginbottom="0.18cm"))
+        odt.styles.addElement(default)
+        self.heading = {}
+        for level, size in ((1, "16pt"), (2, "13pt")):
+            style = Style(
+                name=f"Heading {level}",
+                displayname=f"Heading {level}",
+                family="paragraph",
+                parentstylename="Standard",
+                defaultoutlinelevel=str(level),
+            )
+            style.addElement(TextProperties(fontsize=size, fontweight="bold", color="#1f3a5f"))
+            style.addElement(
+                ParagraphProperties(margintop="0.4cm", marginbottom="0.15cm", keepwithnext="always")
+            )
+            odt.styles.addElement(style)
+            self.heading[level] = style
+        self.title = Style(name="Title", family="paragraph", parentstylename="Standard")
+        self.title.addElement(TextProperties(fontsize="22pt", fontweight="bold"))
+        odt.styles.addElement(self.title)
+        self.note = Style(name="Note", family="paragraph", parentstylename="Standard")
+        self.note.addElement(TextProperties(fontstyle="italic", color="#555f6b"))
+        odt.styles.addElement(self.note)
+        self.bold = Style(name="Strong", family="text")
+        self.bold.addElement(TextProperties(fontweight="bold"))
+        odt.styles.addElement(self.bold)
+        self.cell_text = Style(
+            name="Table Contents", family="paragraph", parentstylename="Standard"
+        )
+        self.cell_text.addElement(TextProperties(fontsize="9pt", hyphenate="false"))
+        odt.styles.addElement(self.cell_text)
+        self.head_text = Style(name="Table Heading", family="paragraph", parentstylename="Standard")
+        self.head_text.addElement(TextProperties(fontsize="9pt", fontweight="bold"))
+        odt.styles.addElement(self.head_text)
+
+        width, height = PAPER[doc.paper]
+        margins = {"margintop": "1.8cm", "marginbottom": "1.8cm"}
+        portrait = PageLayout(name="Portrait")
+        portrait.addElement(
+            PageLayoutProperties(
+                pagewidth=width,
+                pageheight=height,
+                printorientation="portrait",
+                marginleft="1.8cm",
+                marginright="1.8cm",
+                **margins,
+            )
+        )
+        landscape = PageLayout(name="Landscape")
+        landscape.addElement(
+            PageLayoutProperties(
+                pagewidth=height,
+                pageheight=width,
+                printorientation="landscape",
+                marginleft="1.5cm",
+                marginright="1.5cm",
+                **margins,
+            )
+        )
+        odt.automaticstyles.addElement(portrait)
+        odt.automaticstyles.addElement(landscape)
+        odt.masterstyles.addElement(MasterPage(name="Standard", pagelayoutname=portrait))
+        odt.masterstyles.addElement(MasterPage(name="Landscape", pagelayoutname=landscape))
+        self.to_landscape = Style(
+            name="ToLandscape",
+            family="paragraph",
+            parentstylename=self.heading[2],
+            masterpagename="Landscape",
+        )
+        self.to_portrait = Style(
+            name="ToPortrait",
+            family="paragraph",
+            parentstylename=self.heading[2],
+            masterpagename="Standard",
+        )
+        self.first = Style(
+            name="First",
+            family="paragraph",
+            parentstylename=self.title,
+            masterpagename="Standard",
+        )
+        for style in (self.to_landscape, self.to_portrait, self.first):
+            odt.automaticstyles.addElement(style)
+
+        numbered = ListStyle(name="Numbered")
+        level = ListLevelStyleNumber(level="1", numformat="1", numsuffix=".")
+        level.addElement(
+            ListLevelProperties(
+                listlevelpositionandspacemode="label-alignment",
+                spacebefore="0.4cm",
+                minlabelwidth="0.6cm",
+            )
+        )
+        numbered.addElement(level)
+        odt.styles.addElement(numbered)
+        self.numbered = numbered
+        self.table = Style(name="Table", family="table")
+        self.table.addElement(TableProperties(width="100%", align="margins"))
+        odt.automaticstyles.addElement(self.table)
+        self.cell = Style(name="Cell", family="table-cell")
+        self.cell.addElement(TableCellProperties(border="0.5pt solid #cfc8bc", padding="0.1cm"))
+        odt.automaticstyles.addElement(self.cell)
+        self.head_cell = Style(name="HeadCell", family="table-cell")
+        self.head_cell.addElement(
+            TableCellProperties(
+                border="0.5pt solid #cfc8bc", padding="0.1cm", backgroundcolor="#eef3f9"
+            )
+        )
+        odt.automaticstyles.addElement(self.head_cell)
+        self.picture_style = Style(name="Picture", family="graphic")
+        self.picture_style.addElement(GraphicProperties(anchortype="as-char", wrap="none"))
+        odt.automaticstyles.addElement(self.picture_style)
+
+    # ------------------------------------------------------------- blocks
+    def h(self, text: str, level: int, style: Any = None) -> None:
+        self.body.addElement(
+            H(outlinelevel=level, stylename=style or self.heading[level], text=text)
+        )
+
+    def p(self, text: str, style: Any = None) -> None:
+        self.body.addElement(P(stylename=style or "Standard", text=text))
+
+    def numbered_list(self, items: tuple[str, ...]) -> None:
+        found = List(stylename=self.numbered)
+        for item in items:
+            entry = ListItem()
+            entry.addElement(P(stylename="Standard", text=item))
+            found.addElement(entry)
+        self.body.addElement(found)
+
+    def grid(self, headers: list[str], rows: list[list[str]], widths: list[float]) -> None:
+        table = Table(name=f"Table{len(self.body.childNodes)}", stylename=self.table)
+        for n, width in enumerate(widths):
+            column = Style(name=f"C{id(table)}_{n}", family="table-column")
+            column.addElement(TableColumnProperties(relcolumnwidth=f"{int(width * 100)}*"))
+            self.odt.automaticstyles.addElement(column)
+            table.addElement(TableColumn(stylename=column))
+        header = TableHeaderRows()
+        head = TableRow()
+        for text in headers:
+            cell = TableCell(stylename=self.head_cell, valuetype="string")
+            cell.addElement(P(stylename=self.head_text, text=text))
+            head.addElement(cell)
+        header.addElement(head)
+        table.addElement(header)
+        for values in rows:
+            row = TableRow()
+            for value in values:
+                cell = TableCell(stylename=self.cell, valuetype="string")
+                for line in value.split("\n") or [""]:
+                    cell.addElement(P(stylename=self.cell_text, text=line))
+                row.addElement(cell)
+            table.addElement(row)
+        self.body.addElement(table)
+
+    def entry(self, entry: Entry, *, with_heading: bool) -> None:
+        if with_heading:
+            self.h(entry.heading, 2)
+        if entry.status == "missing":
+            self.p("Not agreed in this session.", self.note)
+            return
+        if entry.status == "draft":
+            self.p("Draft — not agreed:", self.note)
+        if entry.items is not None:
+            self.numbered_list(entry.items)
+        else:
+            for line in (entry.text or "").splitlines():
+                self.p(line)
+        if entry.override_reason:
+            self.p(f"Agreed over an objection. Reason recorded: {entry.override_reason}", self.note)
+        if entry.without_responses:
+            self.p("Agreed without responses.", self.note)
+
+    def picture(self) -> None:
+        png = board.png(board.svg(self.doc))
+        name = self.odt.addPicture("Pictures/board.png", "image/png", png)
+        width, height = board.pixel_size(png)
+        cm_w = 17.0
+        frame = Frame(
+            stylename=self.picture_style,
+            width=f"{cm_w}cm",
+            height=f"{cm_w * height / width:.2f}cm",
+            anchortype="as-char",
+            name="The board as it ended",
+        )
+        frame.addElement(Image(href=name))
+        frame.addElement(Title(text=board.title(self.doc)))
+        frame.addElement(Desc(text=board.description(self.doc)))
+        paragraph = P(stylename="Standard")
+        paragraph.addElement(frame)
+        self.body.addElement(paragraph)
+
+
+def render(document: Document) -> bytes:
+    w = Writer(document)
+    odt = w.odt
+    odt.meta.addElement(dc.Title(text=document.full_title))
+    odt.meta.addElement(dc.Subject(text=document.setting or document.title))
+    odt.meta.addElement(dc.Language(text=document.language))
+    odt.meta.addElement(dc.Creator(text="Common Ground"))
+    odt.meta.addElement(meta.InitialCreator(text="Common Ground"))
+    odt.meta.addElement(meta.Generator(text="Common Ground"))
+    odt.meta.addElement(dc.Date(text=document.date.strftime("%Y-%m-%dT%H:%M:%S")))
+
+    w.body.addElement(P(stylename=w.first, text=document.document_title))
+    lead = P(stylename="Standard")
+    lead.addElement(Span(stylename=w.bold, text=document.title))
+    if document.setting:
+        lead.addText(f" — {document.setting}")
+    w.body.addElement(lead)
+    w.p(f"Date: {document.long_date}")
+    for number, section in enumerate(document.sections, start=1):
+        w.h(f"{number}. {section.heading}", 1)
+        if section.intro:
+            w.p(section.intro)
+        for entry in section.entries:
+            w.entry(entry, with_heading=len(section.entries) > 1)
+    w.h(f"{len(document.sections) + 1}. Signatories", 1)
+    _signatories(w, document)
+    if document.has_appendix:
+        _appendix(w, document)
+    buffer = io.BytesIO()
+    odt.write(buffer)
+    return buffer.getvalue()
+
+
+def signatory_rows(document: Document, current: bool) -> list[list[str]]:
+    chosen = document.current_signatories if current else document.earlier_signatories
+    return [
+        [
+            s.name,
+            s.perspective_label,
+            ", ".join(x for x in (s.role, s.organisation) if x) or "—",
+            document.local_time(s.signed_at),
+        ]
+        for s in chosen
+    ]
+
+
+SIGNATORY_HEADERS = ["Name", "Perspective", "Role and organisation", "Signed"]
+
+
+def _signatories(w: Writer, document: Document) -> None:
+    if document.current_signatories:
+        w.grid(SIGNATORY_HEADERS, signatory_rows(document, True), [0.3, 0.2, 0.3, 0.2])
+    else:
+        w.p(
+            "No one has signed this version yet."
+            if document.earlier_signatories
+            else "No one has signed yet.",
+            w.note,
+        )
+    if document.earlier_signatories:
+        w.h("Signed an earlier version", 2)
+        w.p("They signed before a statement changed, and have not signed this version.", w.note)
+        w.grid(SIGNATORY_HEADERS, signatory_rows(document, False), [0.3, 0.2, 0.3, 0.2])
+
+
+def _appendix(w: Writer, document: Document) -> None:
+    w.h("Appendix: what fed each statement", 1)
+    if document.rows:
+        w.h("Table 1.3 — the joint visioning grid", 2, w.to_landscape)
+        labels = [label for label, _ in document.rows[0].contributions]
+        rows = []
+        for row in document.rows:
+            status = " (draft)" if row.statement.status == "draft" else ""
+            rows.append(
+                [
+                    row.title,
+                    *("\n".join(texts) if texts else "—" for _, texts in row.contributions),
+                    (row.statement.text or "—") + status,
+                ]
+            )
+        share = 0.6 / max(len(labels), 1)
+        w.grid(["Aspect", *labels, "Overall agreed"], rows, [0.16, *[share] * len(labels), 0.24])
+        first_after = w.to_portrait
+    else:
+        first_after = None
+    if document.has_notes:
+        w.h("The board as it ended", 2, first_after)
+        w.picture()
+        for heading, notes in (
+            ("Inner circle", document.inner_notes),
+            ("Outer circle", document.outer_notes),
+        ):
+            w.h(f"Task 1.1 — {heading}", 2)
+            if not notes:
+                w.p("None.", w.note)
+            for note in notes:
+                w.p(f"• {note.text} — {note.perspective_label}{note.merged_line}")
+    if document.overrides:
+        w.h("Agreed over an objection", 2, None if document.has_notes else first_after)
+        for entry in document.overrides:
+            w.p(f"• {entry.heading}: {entry.override_reason}")
