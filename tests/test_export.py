@@ -14,13 +14,13 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.enum.section import WD_ORIENT
+from docx.shared import Length
 from docx.text.paragraph import Paragraph
 
 from app import export
-from app.domain import document, notes
+from app.domain import document
 from app.domain.document import Document
-from app.domain.events import FACILITATOR
-from app.domain.room import Room
 from app.domain.workshop import Workshop
 from app.export import docx as docx_export
 from app.export import html as html_export
@@ -28,93 +28,22 @@ from app.export import markdown as markdown_export
 from app.export import pdf as pdf_export
 from app.web.templating import Templates
 from tests.conftest import require
-from tests.domain.support import (
-    agree,
-    commit,
-    contribute,
-    create_room,
-    draft,
-    join,
-    move_to,
-    respond,
-    sign,
+from tests.domain.support import create_room
+from tests.export_support import (
+    AGREEMENT_HEADINGS,
+    GOALS,
+    HOSTILE_LINES,
+    LABELS,
+    MEANS,
+    MISSION,
+    OVERRIDE,
+    ROW_TITLES,
+    SECTION_HEADINGS,
+    SHOTS_DIR,
+    SIGNER,
+    UNICODE,
+    agreed_room,
 )
-
-SHOTS_DIR = Path("/tmp/cg-shots")
-
-# User text that tries to add structure to each format.
-HOSTILE = "# heading\n- list\n**bold** [link](http://x) <script>alert(1)</script>"
-HOSTILE_LINES = HOSTILE.splitlines()
-GOALS = ["Share information early & safely", "1. <script>alert(2)</script>", "One plan per family"]
-MISSION = "Every child in Oakfield thrives because we work as one team."
-UNICODE = "Ünïcødé ✓ Zoë Łódź ½"  # all in DejaVu Sans
-MEANS = "Sharing responsibility for every child's wellbeing"
-OVERRIDE = "Raised again with Education next term"
-SIGNER = "Zoë Ødegård"
-SECTION_HEADINGS = [
-    "1. Statement of purpose",
-    "2. Common goals",
-    "3. Mission statement",
-    "4. Partnership agreement",
-    "5. Signatories",
-]
-AGREEMENT_HEADINGS = [
-    "What partnership working means",
-    "Improving outcomes",
-    "Making it effective",
-    "Barriers",
-    "Overcoming the barriers",
-    "In one year",
-]
-LABELS = ["Education", "Health", "Social Care", "VCS / Other"]
-ROW_TITLES = [
-    "What partnership working means",
-    "Mission statement",
-    "Improving outcomes",
-    "Making it effective",
-    "Barriers",
-    "Overcoming the barriers",
-    "In one year",
-]
-
-
-def agreed_room(workshop: Workshop) -> Room:
-    """Purpose (hostile text, agreed over an objection), goals, mission, a draft row."""
-    room = create_room(workshop)
-    join(room, "p1", name=SIGNER, perspective="health")
-    join(room, "p2", name="Tom Ellis", perspective="education")
-    join(room, "p3", name="Ana <b>Ruiz</b>", perspective="social-care")
-    move_to(room, "purpose-write")
-    commit(
-        room,
-        notes.decide_add(
-            room, author_id="p1", note_id="n1", text="Keep <em>children</em> safe", max_length=280
-        ),
-    )
-    commit(
-        room,
-        notes.decide_add(room, author_id="p2", note_id="n2", text="Fewer meetings", max_length=280),
-    )
-    move_to(room, "purpose-sort")
-    commit(room, notes.decide_move(room, viewer=FACILITATOR, note_id="n2", ring="outer"))
-    move_to(room, "purpose-agree")
-    draft(room, "purpose", text=HOSTILE)
-    respond(room, "purpose", "p2", "object", "Too long")
-    agree(room, "purpose", override_reason=OVERRIDE)
-    draft(room, "goals", items=[*GOALS, UNICODE])
-    agree(room, "goals")
-    move_to(room, "grid-write")
-    contribute(room, "p2", "mission", "c1", "Together we help every child achieve")
-    contribute(room, "p1", "mission", "c2", UNICODE)
-    contribute(room, "p3", "barriers", "c3", "<script>alert(3)</script> caseloads")
-    move_to(room, "grid-agree")
-    draft(room, "grid.mission", text=MISSION)
-    agree(room, "grid.mission")
-    draft(room, "grid.means", text=MEANS)
-    move_to(room, "document")
-    sign(room, "p1")
-    sign(room, "p3")
-    return room
 
 
 @pytest.fixture(scope="module")
@@ -609,3 +538,85 @@ def test_pdf_renders_pages(pdf_file: Path, tmp_path: Path) -> None:
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
         assert len(data) > 5_000  # not a blank page
         shutil.copy(png, SHOTS_DIR / f"export-pdf-page-{number}.png")
+
+
+def test_docx_properties_language_and_fonts(doc: Document) -> None:
+    word = docx.Document(io.BytesIO(docx_export.render(doc)))
+    props = word.core_properties
+    assert props.author == "Common Ground"
+    assert props.last_modified_by == "Common Ground"
+    assert props.subject == "Oakfield Primary"
+    assert props.language == "en-GB"
+    styles = word.styles.element.xml
+    assert 'w:val="en-GB"' in styles
+    assert 'w:eastAsia="Noto Sans CJK SC"' in styles  # a font for every script
+    assert 'w:ascii="Noto Sans"' in styles
+
+
+def test_docx_pages_are_a4_with_the_grid_in_landscape(doc: Document) -> None:
+    word = docx.Document(io.BytesIO(docx_export.render(doc)))
+    sizes = [
+        (round(Length(s.page_width or 0).mm), round(Length(s.page_height or 0).mm))
+        for s in word.sections
+    ]
+    assert sizes == [(210, 297), (297, 210), (210, 297)]
+    grid_section = word.sections[1]
+    assert grid_section.orientation == WD_ORIENT.LANDSCAPE
+
+
+def test_docx_header_rows_repeat(doc: Document) -> None:
+    word = docx.Document(io.BytesIO(docx_export.render(doc)))
+    for table in word.tables:
+        rows = table._tbl.tr_lst
+        header = rows[0].trPr
+        assert header is not None
+        assert header.find(docx.oxml.ns.qn("w:tblHeader")) is not None
+        assert all(
+            r.trPr is None or r.trPr.find(docx.oxml.ns.qn("w:tblHeader")) is None for r in rows[1:]
+        )
+
+
+def test_docx_numbered_lists_each_start_at_one(doc: Document) -> None:
+    twice = dataclasses.replace(doc, sections=(*doc.sections, doc.sections[1]))
+    word = docx.Document(io.BytesIO(docx_export.render(twice)))
+    numbered = [p for p in word.paragraphs if style_of(p) == "List Number"]
+    ids = [p._p.xpath("./w:pPr/w:numPr/w:numId/@w:val")[0] for p in numbered]
+    assert len(set(ids)) == 2  # two lists, two numberings
+    numbering = word.part.numbering_part.element
+    for num_id in set(ids):
+        num = next(n for n in numbering.num_lst if str(n.numId) == num_id)
+        start = num.find(
+            docx.oxml.ns.qn("w:lvlOverride") + "/" + docx.oxml.ns.qn("w:startOverride")
+        )
+        assert start is not None
+        assert start.get(docx.oxml.ns.qn("w:val")) == "1"
+
+
+def test_docx_picture_has_alt_text(doc: Document) -> None:
+    word = docx.Document(io.BytesIO(docx_export.render(doc)))
+    assert len(word.inline_shapes) == 1
+    doc_pr = word.inline_shapes[0]._inline.docPr
+    assert doc_pr.get("title") == "The board as it ended — Oakfield partnership"
+    assert doc_pr.get("descr").startswith("Inner circle, 1 statement:")
+    headings = [p.text for p in word.paragraphs if style_of(p).startswith("Heading")]
+    assert "The board as it ended" in headings
+
+
+def test_docx_merged_notes_name_their_perspective(workshop: Workshop) -> None:
+    merged = document.TracedNote(
+        "Keep children safe",
+        "Health",
+        ("Children safe at home",),
+        (("Children safe at home", "VCS / Other"),),
+        "health",
+    )
+    base = document.build(agreed_room(workshop), today=datetime(2026, 12, 2, tzinfo=UTC))
+    word = docx.Document(
+        io.BytesIO(docx_export.render(dataclasses.replace(base, inner_notes=(merged,))))
+    )
+    lines = [p.text for p in word.paragraphs if style_of(p) == "List Bullet"]
+    assert (
+        "Keep children safe — Health (merged with: “Children safe at home” — VCS / Other)" in lines
+    )
+    assert not any(".;" in line for line in lines)
+    assert "Date: 2 December 2026" in [p.text for p in word.paragraphs]

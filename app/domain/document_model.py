@@ -218,12 +218,11 @@ class Document:
         them (their role and organisation neither)."""
         counts: dict[str, int] = {}
         hidden = []
-        for s in sorted(self.signatories, key=lambda s: s.signed_at):
+        for s in self.signatories:  # in the order they signed
             counts[s.perspective] = counts.get(s.perspective, 0) + 1
             alias = f"{s.perspective_label} {counts[s.perspective]}"
-            hidden.append((s, dataclasses.replace(s, name=alias, role=None, organisation=None)))
-        order = {id(s): n for n, s in enumerate(self.signatories)}
-        ordered = tuple(h for _, h in sorted(hidden, key=lambda pair: order[id(pair[0])]))
+            hidden.append(dataclasses.replace(s, name=alias, role=None, organisation=None))
+        ordered = tuple(hidden)
         return dataclasses.replace(self, signatories=ordered, names_hidden=True)
 
     def public(self) -> dict[str, Any]:

@@ -139,7 +139,7 @@ def _outer(notes: tuple[TracedNote, ...], index: dict[str, int]) -> list[str]:
         count = min(per_ring, len(notes) - ring * per_ring)
         radius = INNER_R + band * ((ring + 0.5) / rings)
         spacing = 2 * math.pi * radius / max(count, 1)
-        side = min(band / rings * 0.78, spacing * 0.8, 120.0)
+        side = min(band / rings * 0.62, spacing * 0.62, 120.0)  # clear of both circles
         angle = -math.pi / 2 + 2 * math.pi * (place + 0.5 * ring) / count
         x = CENTRE + radius * math.cos(angle) - side / 2
         y = CENTRE + radius * math.sin(angle) - side / 2
@@ -238,7 +238,7 @@ def _grid(document: Document, top: float, index: dict[str, int]) -> list[str]:
         strong, _ = _colour(pid, index.get(pid, -1))
         out.append(
             f'<text x="{first + cell * (n + 0.5):.1f}" y="{head + 22}" text-anchor="middle" '
-            f'font-size="15" font-weight="700" fill="{strong}">{escape(label)}</text>'
+            f'font-size="15" font-weight="700" fill="#17202b">{escape(label)}</text>'
         )
     most = max((len(t) for r in document.rows for _, t in r.contributions), default=0) or 1
     for r, row in enumerate(document.rows, start=1):

@@ -177,19 +177,26 @@ def _document(room: Room) -> dict[str, Any]:
             "signed_by": {},
             "signers": {},
             "signed_count": 0,
+            "earlier_count": 0,
             "with_appendix": False,
         }
+    doc = document.build(room, today=room.created_at)
     signed_by: dict[str, list[str]] = {p.id: [] for p in room.workshop.perspectives}
     signers: dict[str, list[Signature]] = {p.id: [] for p in room.workshop.perspectives}
+    earlier = 0
     for signature in room.signatures.values():
         if signature.participant_id in room.participants:  # "N of M" counts people here
-            signed_by.setdefault(signature.perspective, []).append(signature.name)
             signers.setdefault(signature.perspective, []).append(signature)
+            if signature.version == doc.version:  # a signature stands for the text it was given to
+                signed_by.setdefault(signature.perspective, []).append(signature.name)
+            else:
+                earlier += 1
     return {
-        "doc": document.build(room, today=room.created_at),
+        "doc": doc,
         "signed_by": signed_by,
         "signers": signers,
         "signed_count": sum(len(names) for names in signed_by.values()),
+        "earlier_count": earlier,
         "with_appendix": False,
     }
 
