@@ -23,8 +23,34 @@ FORMAT = "common-ground-archive"
 VERSION = 1
 
 
+WITHDRAWN = "(withdrawn by its author before the reveal)"
+"""What an archive says of a note its author deleted while it was still private."""
+
+
+def _withdrawn(room: Room) -> set[str]:
+    """Notes deleted by their authors while private (never revealed, not moderated)."""
+    return {n.id for n in room.notes.values() if n.removed and not n.revealed and not n.moderated}
+
+
+def _logged(event: Event, withdrawn: set[str]) -> dict[str, Any]:
+    data = event.data
+    note = data.get("note")
+    if isinstance(note, dict) and note.get("id") in withdrawn:
+        data = {**data, "note": {**note, "text": WITHDRAWN}}
+    return {
+        "seq": event.seq,
+        "type": event.type,
+        "at": iso(event.at),
+        "data": data,
+        "actor": event.actor,
+        "private_to": event.private_to,
+    }
+
+
 def export(room: Room, events: list[Event]) -> dict[str, Any]:
-    """The archive of a room: what it is, its state, and every event in its log."""
+    """The archive of a room: what it is, its state, and every event in its log — but
+    the text of a note its author deleted while it was private, which nobody read."""
+    withdrawn = _withdrawn(room)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -37,17 +63,7 @@ def export(room: Room, events: list[Event]) -> dict[str, Any]:
             "created_at": iso(room.created_at),
         },
         "snapshot": room.snapshot(FACILITATOR),
-        "events": [
-            {
-                "seq": e.seq,
-                "type": e.type,
-                "at": iso(e.at),
-                "data": e.data,
-                "actor": e.actor,
-                "private_to": e.private_to,
-            }
-            for e in events
-        ],
+        "events": [_logged(e, withdrawn) for e in events],
     }
 
 

@@ -51,33 +51,45 @@ class Event:
     raw: str | None = field(default=None, compare=False, repr=False)
     """`data` as stored (JSON text), when known: sent as is, not encoded again."""
 
-    def view_key(self, viewer: Viewer) -> str:
-        """Viewers with the same key see the same bytes for this event."""
+    def view_key(self, viewer: Viewer, *, names_visible: bool) -> str:
+        """Viewers with the same key see the same bytes for this event.
+
+        Decided as the event is read. `names_visible`: whether the room shows names
+        to the board and other participants now (its options as they are, not as
+        they were when the event was written), which decides events that carry names.
+        """
+        if registry.event_type(self.type).names:
+            if names_visible:
+                return "all"
+            mine = viewer.participant_id is not None and viewer.participant_id == self.actor
+            return "owner" if viewer.is_facilitator or mine else "others"
         if self.private_to is None:
             return "all"
         if viewer.participant_id == self.private_to:
             return "owner"
-        # A moderated room's facilitator reads notes as they are written; an anonymous
-        # room's facilitator reads names.
+        # A note written in a moderated room is read by the facilitator as it is written
+        # (moderation applies to the notes written while it is on).
         readable = self.data.get("moderated") or self.data.get("facilitator_reads")
         return "owner" if viewer.is_facilitator and readable else "others"
 
-    def for_viewer(self, viewer: Viewer) -> dict[str, Any]:
+    def for_viewer(self, viewer: Viewer, *, names_visible: bool) -> dict[str, Any]:
         """The event as the contract shows it to `viewer`."""
         data = self.data
-        if self.view_key(viewer) == "others":
+        if self.view_key(viewer, names_visible=names_visible) == "others":
             data = redact(self.type, data)
         return {"seq": self.seq, "type": self.type, "at": iso(self.at), "data": data}
 
 
-def wire(event: Event, viewer: Viewer) -> str:
-    """The event as the JSON text the contract sends to `viewer`."""
-    if event.raw is not None and event.view_key(viewer) != "others":
+def wire(event: Event, viewer: Viewer, *, names_visible: bool) -> str:
+    """The event as the JSON text the contract sends to `viewer`, the room showing names
+    to others or not (`names_visible`) as it does when the event is sent."""
+    if event.raw is not None and event.view_key(viewer, names_visible=names_visible) != "others":
         return (
             f'{{"seq":{event.seq},"type":{json.dumps(event.type)},'
             f'"at":"{iso(event.at)}","data":{event.raw}}}'
         )
-    return json.dumps(event.for_viewer(viewer), ensure_ascii=False, separators=(",", ":"))
+    shown = event.for_viewer(viewer, names_visible=names_visible)
+    return json.dumps(shown, ensure_ascii=False, separators=(",", ":"))
 
 
 def redact(event_type: str, data: dict[str, Any]) -> dict[str, Any]:

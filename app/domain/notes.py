@@ -36,6 +36,9 @@ class Note:
     moved_by: str | None = None
     held: bool = False
     """Held back by the facilitator (moderation): not revealed with the others."""
+    moderated: bool = False
+    """Written while the room was moderated: the facilitator reads it before the reveal.
+    A note written before moderation was switched on stays private to its author."""
     place: int = 0
     """Its place in its circle: notes are shown in the order they entered it."""
 
@@ -44,11 +47,21 @@ class Note:
         """On the board: not removed and not absorbed into another note."""
         return not self.removed and self.merged_into is None
 
+    def reads(self, viewer: Viewer | None) -> bool:
+        """Whether `viewer` reads this note (None: the full record)."""
+        if viewer is None or self.revealed or viewer.participant_id == self.author_id:
+            return True
+        return viewer.is_facilitator and self.moderated
+
+    def shown_to(self, viewer: Viewer) -> bool:
+        """Whether the note is listed for `viewer` at all: a note held back is not, for
+        anyone but its author and the facilitator (not even as "held", which would name
+        a perspective and, in a one-person agency, its author)."""
+        return not self.held or viewer.is_facilitator or viewer.participant_id == self.author_id
+
     def public(self, viewer: Viewer | None = None) -> dict[str, Any]:
         """The contract's note; text and author hidden from others until revealed."""
-        hidden = (
-            not self.revealed and viewer is not None and viewer.participant_id != self.author_id
-        )
+        hidden = not self.reads(viewer)
         return {
             "id": self.id,
             "text": None if hidden else self.text,
@@ -57,7 +70,7 @@ class Note:
             "perspective": self.perspective,
             "merged_into": self.merged_into,
             "revealed": self.revealed,
-            "held": self.held,
+            "held": self.held and (viewer is None or self.shown_to(viewer)),
         }
 
     def full(self) -> dict[str, Any]:
@@ -144,7 +157,7 @@ def decide_edit(
     if clean == target.text:
         return []
     payload: dict[str, Any] = {"note": {**target.full(), "text": clean}}
-    if room.options.moderated and not target.revealed:
+    if target.moderated and not target.revealed:
         payload["moderated"] = True
     return [
         Draft(
@@ -246,6 +259,12 @@ def decide_hold(room: Room, *, note_id: str, held: object) -> list[Draft]:
         raise Conflict("note_removed", "That note was removed.")
     if target.revealed:
         raise Conflict("note_revealed", "That note is already on the board.")
+    if held and not target.moderated:
+        raise Conflict(
+            "not_moderated",
+            "That note was written before moderation was switched on: it stays private to "
+            "its author until the reveal.",
+        )
     if target.held == held:
         return []
     drafts = [
@@ -257,7 +276,7 @@ def decide_hold(room: Room, *, note_id: str, held: object) -> list[Draft]:
         )
     ]
     if not held and revealed_already(room):
-        data = {**target.full(), "revealed": True, "ring": "inner"}
+        data = {**target.full(), "revealed": True, "ring": "inner", "held": False}
         drafts.append(Draft("notes.revealed", {"notes": [data]}, actor="facilitator"))
     return drafts
 
@@ -269,8 +288,15 @@ def revealed_already(room: Room) -> bool:
 
 
 def unrevealed(room: Room) -> list[Note]:
-    """Notes written but not yet on the board (what moderation shows the facilitator)."""
-    return [n for n in room.notes.values() if not n.revealed and not n.removed]
+    """Notes written under moderation but not yet on the board (what moderation shows
+    the facilitator; notes written before it was switched on are not among them)."""
+    return [n for n in room.notes.values() if not n.revealed and not n.removed and n.moderated]
+
+
+def private(room: Room) -> list[Note]:
+    """Notes still private to their authors: not revealed, and written while the room
+    was not moderated. While there are any, nothing may show the facilitator the log."""
+    return [n for n in room.notes.values() if not n.revealed and not n.removed and not n.moderated]
 
 
 def in_ring(room: Room, ring: Ring) -> list[Note]:
@@ -300,6 +326,11 @@ def _hide_note(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "note": {**data["note"], "text": None, "author_id": None}}
 
 
+def _hide_hold(data: dict[str, Any]) -> dict[str, Any]:
+    """Others learn that a seq passed, not which note was held back or released."""
+    return {**data, "id": None, "held": None}
+
+
 def _note_part(event: Event) -> Part:
     note_id = event.data["note"]["id"] if "note" in event.data else event.data["id"]
     return Part("note", note_id, only=event.private_to)
@@ -325,6 +356,7 @@ def _added(room: Room, event: Event) -> None:
         perspective=data["perspective"],
         created_at=event.at,
         place=PLACES * event.seq,
+        moderated=bool(event.data.get("moderated")),
     )
 
 
@@ -361,7 +393,7 @@ def _merged(room: Room, event: Event) -> None:
             item.merged_into = target_id
 
 
-@registry.event("note.held", touches=lambda room, event: (_note_part(event),))
+@registry.event("note.held", touches=lambda room, event: (_note_part(event),), redact=_hide_hold)
 def _held(room: Room, event: Event) -> None:
     room.notes[event.data["id"]].held = bool(event.data["held"])
 

@@ -73,6 +73,9 @@ class EventType:
     """The live-update rule: the parts of the screens this event changes."""
     redact: Redact | None = None
     """What the event shows people it is private from (None: nothing is private)."""
+    names: bool = False
+    """It carries people's names: who may read them is decided when it is read, by the
+    room's options then (as the snapshot decides), not by those it was written under."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,11 +162,14 @@ def _declare(table: dict[str, T], name: str, item: T, what: str) -> T:
     return item
 
 
-def event(name: str, *, touches: Touches, redact: Redact | None = None) -> Callable[[Apply], Apply]:
+def event(
+    name: str, *, touches: Touches, redact: Redact | None = None, names: bool = False
+) -> Callable[[Apply], Apply]:
     """Declare an event type; decorates the function that applies it to a room."""
 
     def register(apply: Apply) -> Apply:
-        _declare(REGISTRY.events, name, EventType(name, apply, touches, redact), "event type")
+        declared = EventType(name, apply, touches, redact, names)
+        _declare(REGISTRY.events, name, declared, "event type")
         return apply
 
     return register

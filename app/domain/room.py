@@ -159,7 +159,6 @@ class Room:
         """The room's state as the contract shows it to `viewer`."""
         online_ids = set(online)
         names = self.names_visible or viewer.is_facilitator
-        moderator = viewer.is_facilitator and self.options.moderated
         people = []
         for p in self.participants.values():
             person = p.public(p.id in online_ids)
@@ -179,9 +178,9 @@ class Room:
             "you": {"role": viewer.role, "participant_id": viewer.participant_id},
             "participants": people,
             "notes": [
-                n.public(None if moderator else viewer)
+                n.public(viewer)
                 for n in self.notes.values()
-                if not n.removed
+                if not n.removed and n.shown_to(viewer)
             ],
             "grid": {
                 row.key: {
@@ -293,6 +292,7 @@ def _hide_name(data: dict[str, Any]) -> dict[str, Any]:
     "participant.joined",
     touches=lambda room, event: (Part("people", event.data["participant"]["id"]),),
     redact=_hide_name,
+    names=True,
 )
 def _joined(room: Room, event: Event) -> None:
     data = event.data["participant"]

@@ -227,7 +227,9 @@ class RoomChannel:
                 for event in await self.source.events_between(self.code, since, None):
                     if event.seq > connection.last_seq:
                         connection.last_seq = event.seq
-                        await connection.put(wire(event, connection.viewer))
+                        # Redacted by the room's options now, as its snapshot is.
+                        shown = wire(event, connection.viewer, names_visible=room.names_visible)
+                        await connection.put(shown)
         finally:
             room = await self.source.advance(self.code, self.delivered)
             # No await from here on: nothing can overtake the pending events.
@@ -342,7 +344,7 @@ class RoomChannel:
         parts: tuple[Part, ...],
     ) -> None:
         if connection.format == "json":
-            self._send_event(connection, event, json_cache)
+            self._send_event(connection, event, json_cache, room.names_visible)
             return
         if event.seq <= connection.last_seq:
             return
@@ -356,13 +358,15 @@ class RoomChannel:
             connection.offer(html + seq_marker(seq), supersedes=whole)
 
     @staticmethod
-    def _send_event(connection: Connection, event: Event, cache: dict[str, str]) -> None:
+    def _send_event(
+        connection: Connection, event: Event, cache: dict[str, str], names_visible: bool
+    ) -> None:
         if event.seq <= connection.last_seq:
             return
         connection.last_seq = event.seq
-        key = event.view_key(connection.viewer)
+        key = event.view_key(connection.viewer, names_visible=names_visible)
         if key not in cache:
-            cache[key] = wire(event, connection.viewer)
+            cache[key] = wire(event, connection.viewer, names_visible=names_visible)
         connection.offer(cache[key])
 
     def _deliver_presence(self, participant_id: str, online: bool) -> None:

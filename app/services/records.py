@@ -60,14 +60,15 @@ class Records(UseCases):
         """The room's full record: its state and every event in its log."""
         require_facilitator(viewer)
         room = await self.rooms.require(code)
-        writing = room.current_phase.traits.private_notes
-        if writing and notes.unrevealed(room) and not room.options.moderated:
-            # The archive holds every event: while people write, it would show the
-            # facilitator notes their authors were told stay private until the reveal.
+        if notes.private(room):
+            # The archive holds every event: it would show the facilitator notes their
+            # authors were told stay private until the reveal — in any phase (stepping
+            # back to the lobby reveals nothing), unless written under moderation.
             raise Conflict(
                 "notes_private",
-                "People are writing private notes. Download the archive after this phase "
-                "(an operator can back up any time with `python -m app.archive export`).",
+                "Some notes are still private to their authors. Download the archive once "
+                "they are revealed (an operator can back up any time with "
+                "`python -m app.archive export`).",
             )
         events = await self.rooms.events_between(code, 0, room.seq)
         return archive.export(room, events)

@@ -49,6 +49,9 @@ class ApiError(Exception):
 def error_response(
     status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> JSONResponse:
+    """The contract's error body. A message quoting what was sent stays sendable: a lone
+    surrogate in it becomes U+FFFD."""
+    message = message.encode("utf-8", "replace").decode("utf-8")
     return JSONResponse(
         {"error": {"code": code, "message": message}}, status_code=status, headers=headers
     )
@@ -96,6 +99,14 @@ def install(app: FastAPI) -> None:
         code = HTTP_CODES.get(exc.status_code, "error")
         headers = dict(exc.headers) if exc.headers else None
         return error_response(exc.status_code, code, str(exc.detail), headers)
+
+    @app.exception_handler(UnicodeError)
+    async def _not_text(_: Request, exc: UnicodeError) -> JSONResponse:
+        # Something sent text that is not text (a lone surrogate) past the rules that
+        # refuse it: nothing was stored (the write could not encode it either).
+        return error_response(
+            422, "invalid_text", "The request contains characters that are not text."
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

@@ -29,6 +29,12 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 
 
+def whole_number(raw: str) -> int:
+    """`raw` as a whole number, or -1: only ASCII digits count (`str.isdigit` also takes
+    "²" and other digits `int` refuses), and at most 19 of them."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 19 else -1
+
+
 async def _refuse(websocket: WebSocket, status: int, code: str, message: str) -> None:
     """Refuse the handshake: an HTTP response where the server supports it."""
     if "websocket.http.response" in websocket.scope.get("extensions", {}):
@@ -124,7 +130,7 @@ async def events(websocket: WebSocket) -> None:
     if viewer is None:
         return
     raw = websocket.query_params.get("since")
-    since = None if raw is None else int(raw) if raw.isdigit() else -1
+    since = None if raw is None else whole_number(raw)
     if since is not None and not 0 <= since < 2**63:
         await _refuse(websocket, 422, "invalid_since", "`since` must be a whole number, 0 or more.")
         return
@@ -146,8 +152,8 @@ async def live(websocket: WebSocket) -> None:
         await _refuse(websocket, 403, "wrong_view", "This view is not for your role.")
         return
     # A page that reconnects says what it last saw: it gets what changed since.
-    raw = websocket.query_params.get("since", "")
-    since = int(raw) if raw.isdigit() and len(raw) < 19 else None
+    found = whole_number(websocket.query_params.get("since", ""))
+    since = found if 0 <= found < 2**63 else None
     fmt: Format = "html"
     await _serve(websocket, Connection(code, viewer, fmt, page=view), since)
 

@@ -32,8 +32,8 @@ def private_note() -> Event:
 
 def test_public_event_is_the_same_for_everyone() -> None:
     event = Event(seq=3, type="phase.changed", at=AT, data={"phase": "x", "previous": "lobby"})
-    views = [event.for_viewer(v) for v in (FACILITATOR, AUTHOR, OTHER)]
-    assert {event.view_key(v) for v in (FACILITATOR, AUTHOR, OTHER)} == {"all"}
+    views = [event.for_viewer(v, names_visible=True) for v in (FACILITATOR, AUTHOR, OTHER)]
+    assert {event.view_key(v, names_visible=True) for v in (FACILITATOR, AUTHOR, OTHER)} == {"all"}
     assert views[0] == views[1] == views[2]
     assert views[0] == {
         "seq": 3,
@@ -45,8 +45,8 @@ def test_public_event_is_the_same_for_everyone() -> None:
 
 def test_private_note_shows_text_to_its_author() -> None:
     event = private_note()
-    assert event.view_key(AUTHOR) == "owner"
-    view = event.for_viewer(AUTHOR)
+    assert event.view_key(AUTHOR, names_visible=True) == "owner"
+    view = event.for_viewer(AUTHOR, names_visible=True)
     assert view["data"]["note"]["text"] == "Put children first"
     assert view["data"]["note"]["author_id"] == "p-author"
     assert view["seq"] == 7
@@ -55,8 +55,8 @@ def test_private_note_shows_text_to_its_author() -> None:
 
 def test_private_note_hides_text_and_author_from_others() -> None:
     event = private_note()
-    assert event.view_key(OTHER) == "others"
-    view = event.for_viewer(OTHER)
+    assert event.view_key(OTHER, names_visible=True) == "others"
+    view = event.for_viewer(OTHER, names_visible=True)
     note = view["data"]["note"]
     assert note["text"] is None
     assert note["author_id"] is None
@@ -70,7 +70,7 @@ def test_private_note_hides_text_and_author_from_others() -> None:
 
 def test_redacting_does_not_change_the_stored_event() -> None:
     event = private_note()
-    event.for_viewer(OTHER)
+    event.for_viewer(OTHER, names_visible=True)
     assert event.data["note"]["text"] == "Put children first"
     assert event.data["note"]["author_id"] == "p-author"
 
@@ -78,8 +78,8 @@ def test_redacting_does_not_change_the_stored_event() -> None:
 def test_other_participants_share_one_view() -> None:
     event = private_note()
     third = Viewer("participant", "p-third")
-    assert event.view_key(third) == event.view_key(OTHER)
-    assert event.for_viewer(third) == event.for_viewer(OTHER)
+    assert event.view_key(third, names_visible=True) == event.view_key(OTHER, names_visible=True)
+    assert event.for_viewer(third, names_visible=True) == event.for_viewer(OTHER, names_visible=True)
 
 
 def test_private_contribution_is_redacted_for_others() -> None:
@@ -91,8 +91,8 @@ def test_private_contribution_is_redacted_for_others() -> None:
         data={"row": "mission", "contribution": contribution},
         private_to="p-author",
     )
-    assert event.for_viewer(AUTHOR)["data"]["contribution"]["text"] == "t"
-    hidden = event.for_viewer(OTHER)["data"]
+    assert event.for_viewer(AUTHOR, names_visible=True)["data"]["contribution"]["text"] == "t"
+    hidden = event.for_viewer(OTHER, names_visible=True)["data"]
     assert hidden["row"] == "mission"
     assert hidden["contribution"]["text"] is None
     assert hidden["contribution"]["author_id"] is None

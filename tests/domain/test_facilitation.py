@@ -605,8 +605,8 @@ def test_unmoderated_notes_are_hidden_from_the_facilitator_too(room: Room) -> No
     move_to(room, "purpose-write")
     (event,) = add_note(room, "p1", "a1", "Private")
     assert "moderated" not in event.data
-    assert event.view_key(FACILITATOR) == "others"
-    assert event.for_viewer(FACILITATOR)["data"]["note"]["text"] is None
+    assert event.view_key(FACILITATOR, names_visible=True) == "others"
+    assert event.for_viewer(FACILITATOR, names_visible=True)["data"]["note"]["text"] is None
     assert texts(room, FACILITATOR) == {"a1": None}
 
 
@@ -616,18 +616,18 @@ def test_moderated_note_events_are_the_facilitators_to_read(room: Room) -> None:
     (added,) = add_note(room, "p1", "a1", "For the facilitator")
     assert added.data["moderated"] is True
     assert added.private_to == "p1"
-    assert added.view_key(FACILITATOR) == "owner"
-    assert added.view_key(P1) == "owner"
-    assert added.view_key(P2) == "others"
-    assert added.for_viewer(FACILITATOR)["data"]["note"]["text"] == "For the facilitator"
-    assert added.for_viewer(P2)["data"]["note"]["text"] is None
-    assert added.for_viewer(P2)["data"]["note"]["author_id"] is None
+    assert added.view_key(FACILITATOR, names_visible=True) == "owner"
+    assert added.view_key(P1, names_visible=True) == "owner"
+    assert added.view_key(P2, names_visible=True) == "others"
+    assert added.for_viewer(FACILITATOR, names_visible=True)["data"]["note"]["text"] == "For the facilitator"
+    assert added.for_viewer(P2, names_visible=True)["data"]["note"]["text"] is None
+    assert added.for_viewer(P2, names_visible=True)["data"]["note"]["author_id"] is None
     (edited,) = commit(
         room,
         notes.decide_edit(room, viewer=P1, note_id="a1", text="Edited", max_length=TEXT),
     )
-    assert edited.view_key(FACILITATOR) == "owner"
-    assert edited.for_viewer(P3)["data"]["note"]["text"] is None
+    assert edited.view_key(FACILITATOR, names_visible=True) == "owner"
+    assert edited.for_viewer(P3, names_visible=True)["data"]["note"]["text"] is None
 
 
 def test_hold_decides_a_private_event_and_does_not_mutate(room: Room) -> None:
@@ -650,8 +650,9 @@ def test_a_held_note_skips_the_reveal(room: Room) -> None:
     assert [e.type for e in events] == ["phase.changed", "notes.revealed"]
     assert [n["id"] for n in events[1].data["notes"]] == ["a1", "b1"]
     assert not room.notes["a2"].revealed
-    # It stays private to its author; the moderator still reads it.
-    assert texts(room, P2) == {"a1": "Priya's first", "a2": None, "b1": "Eleanor's"}
+    # It stays private to its author; the moderator still reads it. Others are not told
+    # of it at all (a held note would name its perspective, and so its author).
+    assert texts(room, P2) == {"a1": "Priya's first", "b1": "Eleanor's"}
     assert texts(room, P1)["a2"] == "Priya's second"
     assert texts(room, FACILITATOR)["a2"] == "Priya's second"
     assert [n.id for n in notes.unrevealed(room)] == ["a2"]

@@ -255,9 +255,9 @@ def private_room(workshop: Workshop) -> Room:
 def test_private_grid_event_is_private_to_its_author(private_room: Room) -> None:
     (event,) = contribute(private_room, "p1", "c1", text="Only mine")
     assert event.private_to == "p1"
-    assert event.for_viewer(P1)["data"]["contribution"]["text"] == "Only mine"
+    assert event.for_viewer(P1, names_visible=True)["data"]["contribution"]["text"] == "Only mine"
     for viewer in (P2, P3, FACILITATOR):
-        seen = event.for_viewer(viewer)["data"]
+        seen = event.for_viewer(viewer, names_visible=True)["data"]
         assert seen["row"] == "mission"
         assert seen["contribution"] == {
             "id": "c1",

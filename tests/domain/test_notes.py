@@ -213,10 +213,10 @@ def test_others_see_neither_text_nor_author_until_revealed(room: Room) -> None:
 
 def test_note_added_event_is_redacted_for_others(room: Room) -> None:
     (event,) = add(room, "p1", "a1", "Secret until sorting")
-    assert event.for_viewer(P1)["data"]["note"]["text"] == "Secret until sorting"
-    assert event.for_viewer(P1)["data"]["note"]["author_id"] == "p1"
+    assert event.for_viewer(P1, names_visible=True)["data"]["note"]["text"] == "Secret until sorting"
+    assert event.for_viewer(P1, names_visible=True)["data"]["note"]["author_id"] == "p1"
     for viewer in (P2, FACILITATOR):
-        shown = event.for_viewer(viewer)["data"]["note"]
+        shown = event.for_viewer(viewer, names_visible=True)["data"]["note"]
         assert shown["text"] is None
         assert shown["author_id"] is None
         assert shown["id"] == "a1"

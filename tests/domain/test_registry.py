@@ -101,7 +101,8 @@ def test_a_private_grid_makes_the_grid_phone_personal(room: Room) -> None:
 def test_redaction_is_declared_with_the_event() -> None:
     hidden = {k.name for k in registry.event_types() if k.redact is not None}
     assert hidden == {"note.added", "note.edited", "participant.joined", "document.signed"} | {
-        "contribution.added"
+        "contribution.added",
+        "note.held",
     }
 
 

@@ -388,7 +388,7 @@ class RoomMachine(RuleBasedStateMachine):
                 assert event.private_to == note.author_id, event
                 for viewer in self.viewers():
                     if viewer.participant_id != note.author_id:
-                        seen = event.for_viewer(viewer)["data"]["note"]
+                        seen = event.for_viewer(viewer, names_visible=True)["data"]["note"]
                         assert seen["text"] is None, (viewer, event)
 
     @invariant()

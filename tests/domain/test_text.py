@@ -7,7 +7,7 @@ import unicodedata
 import pytest
 
 from app.domain.errors import Invalid
-from app.domain.text import clean_text
+from app.domain.text import clean_text, xml_safe
 
 
 def test_trims() -> None:
@@ -83,3 +83,34 @@ def test_non_text_is_invalid(value: object) -> None:
     with pytest.raises(Invalid) as caught:
         clean_text(value, field="text", max_length=280)
     assert caught.value.code == "invalid_text"
+
+
+@pytest.mark.parametrize("bad", ["\ud800", "a\udfffb", "x\ud83d"])
+def test_a_lone_surrogate_is_refused(bad: str) -> None:
+    with pytest.raises(Invalid) as caught:
+        clean_text(bad, field="text", max_length=280)
+    assert caught.value.code == "invalid_text"
+
+
+@pytest.mark.parametrize(
+    "nonchar", ["\ufffe", "\uffff", "\ufdd0", "\ufdef", "\U0001fffe", "\U0010ffff"]
+)
+def test_noncharacters_are_dropped(nonchar: str) -> None:
+    assert clean_text(f"Oak{nonchar}field", field="title", max_length=120) == "Oakfield"
+    with pytest.raises(Invalid):
+        clean_text(nonchar * 3, field="title", max_length=120)
+
+
+def test_what_comes_out_is_xml_safe_and_utf8() -> None:
+    hostile = "".join(chr(c) for c in range(0, 0x20)) + "ok\ufffe\uffff\ufdd5 fine"
+    cleaned = clean_text(hostile, field="text", max_length=280)
+    assert cleaned == "ok fine"
+    assert xml_safe(cleaned) == cleaned
+    cleaned.encode("utf-8")
+
+
+def test_xml_safe_strips_what_xml_cannot_hold() -> None:
+    assert xml_safe("a\x00b\x0bc\ud800d\uffffe\U0010fffff") == "abcdef"
+    assert xml_safe("tab\tnew\nline\r") == "tab\tnew\nline\r"
+    plain = "nothing to do"
+    assert xml_safe(plain) is plain

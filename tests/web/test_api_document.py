@@ -308,8 +308,10 @@ def test_a_closed_room_refuses_every_write(room: Room) -> None:
 
 # ------------------------------------------------------------------ archive
 def rich_room(client: TestClient) -> Room:
-    """Every kind of event: notes (one still private), moves, merges, statements,
-    responses, an override, grid contributions, signatures, a removal."""
+    """Every kind of event: notes (one still private to the others, written under
+    moderation: the archive refuses notes nobody but their author may read), moves,
+    merges, statements, responses, an override, grid contributions, signatures, a
+    removal."""
     room = new_room(client, "lobby")
     room.people["val"] = join(client, room.code, "Val Øst", "vcs-other")
     room.phase("purpose-write")
@@ -324,6 +326,7 @@ def rich_room(client: TestClient) -> Room:
     room.phase("purpose-sort")
     room.ok(room.post("tom", f"/notes/{notes['d']['id']}/move", {"ring": "outer"}))
     room.ok(room.post("fac", f"/notes/{notes['b']['id']}/merge", {"into": notes["a"]["id"]}))
+    room.ok(room.patch("fac", "/options", {"moderated": True}))
     room.phase("purpose-write")
     private = {"id": str(uuid.uuid4()), "text": "Only Priya sees this"}
     room.ok(room.post("priya", "/notes", private), 201)

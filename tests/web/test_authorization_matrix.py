@@ -123,6 +123,10 @@ ENDPOINTS = [
     Endpoint("document-md", "GET", "/api/rooms/{code}/document.md", MEMBER, phase="document"),
     Endpoint("document-html", "GET", "/api/rooms/{code}/document.html", MEMBER, phase="document"),
     Endpoint("sign", "POST", "/api/rooms/{code}/document/sign", PARTICIPANT, phase="document"),
+    Endpoint("document-odt", "GET", "/api/rooms/{code}/document.odt", MEMBER, phase="document"),
+    Endpoint("data-xlsx", "GET", "/api/rooms/{code}/data.xlsx", MEMBER, phase="document"),
+    Endpoint("data-zip", "GET", "/api/rooms/{code}/data.zip", MEMBER, phase="document"),
+    Endpoint("board-svg", "GET", "/api/rooms/{code}/board.svg", MEMBER, phase="document"),
     # The facilitator's toolkit and rating phases.
     Endpoint("duplicate", "POST", "/api/rooms/{code}/duplicate", FACILITATOR, json={}),
     Endpoint(
