@@ -14,6 +14,7 @@ import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
 from app.domain.document import Document, TracedNote
+from app.export import safe
 
 WIDTH = 1200
 CENTRE = 600
@@ -182,6 +183,7 @@ def title(document: Document) -> str:
 
 def svg(document: Document, *, standalone: bool = False) -> str:
     """The picture as SVG text (`standalone`: with the XML declaration, for a file)."""
+    document = safe.clean(document)
     index = {pid: n for n, (pid, _) in enumerate(document.perspectives)}
     body: list[str] = []
     height = 60

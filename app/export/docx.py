@@ -18,7 +18,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from app.domain.document import Document, Entry
-from app.export import board
+from app.export import board, safe
 
 GREY = RGBColor(0x55, 0x5F, 0x6B)
 FONTS = {
@@ -162,6 +162,7 @@ def _page(section: docx.section.Section, paper: tuple[Mm, Mm], *, landscape: boo
 
 
 def render(document: Document) -> bytes:
+    document = safe.clean(document)
     word = docx.Document()
     props = word.core_properties
     props.title = document.full_title

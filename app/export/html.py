@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from app.domain.document import Document
-from app.export import board
+from app.export import board, safe
 from app.web.templating import STATIC_DIR
 
 # The export carries its own styles and no script; it is served with a CSP
@@ -40,6 +40,7 @@ def picture(document: Document) -> dict[str, Any] | None:
 
 
 def render(templates: Any, document: Document) -> str:
+    document = safe.clean(document)
     html: str = templates.render(
         "document_export.html",
         {

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from app.domain.document import Document, Entry
+from app.export import safe
 
 _INLINE = re.compile(r"([\\`*_\[\]<|~])")
 """Emphasis, code, links and images ([ ]), HTML and autolinks (<), tables, strikethrough."""
@@ -82,6 +83,7 @@ def _signatories(document: Document) -> list[str]:
 
 
 def render(document: Document) -> str:
+    document = safe.clean(document)
     out = [f"# {escape(document.document_title)}", ""]
     out += [
         f"**{escape(document.title)}**"

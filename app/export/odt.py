@@ -31,7 +31,7 @@ from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import H, List, ListItem, ListLevelStyleNumber, ListStyle, P, Span
 
 from app.domain.document import Document, Entry
-from app.export import board
+from app.export import board, safe
 
 SANS = "Noto Sans"
 ASIAN = "Noto Sans CJK SC"
@@ -258,6 +258,7 @@ class Writer:
 
 
 def render(document: Document) -> bytes:
+    document = safe.clean(document)
     w = Writer(document)
     odt = w.odt
     odt.meta.addElement(dc.Title(text=document.full_title))
