@@ -79,7 +79,9 @@ def test_other_participants_share_one_view() -> None:
     event = private_note()
     third = Viewer("participant", "p-third")
     assert event.view_key(third, names_visible=True) == event.view_key(OTHER, names_visible=True)
-    assert event.for_viewer(third, names_visible=True) == event.for_viewer(OTHER, names_visible=True)
+    assert event.for_viewer(third, names_visible=True) == event.for_viewer(
+        OTHER, names_visible=True
+    )
 
 
 def test_private_contribution_is_redacted_for_others() -> None:

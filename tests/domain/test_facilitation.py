@@ -619,7 +619,10 @@ def test_moderated_note_events_are_the_facilitators_to_read(room: Room) -> None:
     assert added.view_key(FACILITATOR, names_visible=True) == "owner"
     assert added.view_key(P1, names_visible=True) == "owner"
     assert added.view_key(P2, names_visible=True) == "others"
-    assert added.for_viewer(FACILITATOR, names_visible=True)["data"]["note"]["text"] == "For the facilitator"
+    assert (
+        added.for_viewer(FACILITATOR, names_visible=True)["data"]["note"]["text"]
+        == "For the facilitator"
+    )
     assert added.for_viewer(P2, names_visible=True)["data"]["note"]["text"] is None
     assert added.for_viewer(P2, names_visible=True)["data"]["note"]["author_id"] is None
     (edited,) = commit(

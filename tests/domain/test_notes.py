@@ -213,7 +213,9 @@ def test_others_see_neither_text_nor_author_until_revealed(room: Room) -> None:
 
 def test_note_added_event_is_redacted_for_others(room: Room) -> None:
     (event,) = add(room, "p1", "a1", "Secret until sorting")
-    assert event.for_viewer(P1, names_visible=True)["data"]["note"]["text"] == "Secret until sorting"
+    assert (
+        event.for_viewer(P1, names_visible=True)["data"]["note"]["text"] == "Secret until sorting"
+    )
     assert event.for_viewer(P1, names_visible=True)["data"]["note"]["author_id"] == "p1"
     for viewer in (P2, FACILITATOR):
         shown = event.for_viewer(viewer, names_visible=True)["data"]["note"]
