@@ -167,3 +167,20 @@ def test_times_are_in_the_time_zone_setting(tokyo: TestClient) -> None:
 def test_an_unknown_time_zone_is_refused(database_url: str) -> None:
     with pytest.raises(ValueError, match="unknown time zone"):
         Settings(_env_file=None, database_url=database_url, time_zone="Mars/Olympus")
+
+
+def test_agreeing_without_responses_asks_the_facilitator_to_confirm(client: TestClient) -> None:
+    room = ToolkitRoom.create(client, PEOPLE)
+    room.phase("purpose-agree")
+    room.ok(room.put("fac", "/statements/purpose", {"text": "Every child safe."}))
+    control = room.page("fac", "control")
+    assert "No one has responded to this statement yet." in control
+    assert 'name="without_responses" value="1" required' in control
+    room.ok(room.post("priya", "/statements/purpose/responses", {"stance": "agree"}))
+    assert 'name="without_responses"' not in room.page("fac", "control")
+    room.ok(room.put("fac", "/statements/goals", {"items": ["One plan per family"]}))
+    room.ok(room.post("fac", "/statements/goals/agree", {}))  # the API needs no confirmation
+    doc = room.ok(room.get("fac", "/document"))
+    goals = next(s for s in doc["sections"] if s["id"] == "goals")["entries"][0]
+    assert goals["agreed_without_responses"] is True
+    assert "*Agreed without responses.*" in room.get("fac", "/document.md").text
