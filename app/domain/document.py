@@ -268,6 +268,7 @@ DOCUMENT = registry.phase_kind(
         Part("signed", event.data["participant_id"], only=event.data["participant_id"]),
     ),
     redact=_hide_name,
+    names=True,
 )
 def _signed(room: Room, event: Event) -> None:
     data = event.data

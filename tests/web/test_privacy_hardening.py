@@ -159,3 +159,14 @@ def test_nobody_else_learns_which_note_was_held_back(client: TestClient) -> None
     mine = {n["id"]: n for n in room.snapshot("sol")["notes"]}
     assert mine[held]["held"] is True
     assert {n["id"]: n["held"] for n in room.snapshot("fac")["notes"]}[held] is True
+
+
+def test_signatures_made_while_names_showed_are_hidden_when_replayed(client: TestClient) -> None:
+    room = toolkit_room(client)
+    room.phase("document")
+    room.ok(room.post("priya", "/document/sign"))
+    room.options(anonymous=True)
+    signed = [e for e in replay(room, "sol") if e["type"] == "document.signed"]
+    assert [e["data"]["name"] for e in signed] == [None]
+    mine = [e for e in replay(room, "priya") if e["type"] == "document.signed"]
+    assert [e["data"]["name"] for e in mine] == [NAMES["priya"]]
