@@ -130,7 +130,7 @@ class Writer:
         self.to_landscape = Style(
             name="ToLandscape",
             family="paragraph",
-            parentstylename=self.heading[2],
+            parentstylename=self.heading[1],
             masterpagename="Landscape",
         )
         self.to_portrait = Style(
@@ -150,13 +150,7 @@ class Writer:
 
         numbered = ListStyle(name="Numbered")
         level = ListLevelStyleNumber(level="1", numformat="1", numsuffix=".")
-        level.addElement(
-            ListLevelProperties(
-                listlevelpositionandspacemode="label-alignment",
-                spacebefore="0.4cm",
-                minlabelwidth="0.6cm",
-            )
-        )
+        level.addElement(ListLevelProperties(spacebefore="0.2cm", minlabelwidth="0.7cm"))
         numbered.addElement(level)
         odt.styles.addElement(numbered)
         self.numbered = numbered
@@ -324,9 +318,10 @@ def _signatories(w: Writer, document: Document) -> None:
 
 
 def _appendix(w: Writer, document: Document) -> None:
-    w.h("Appendix: what fed each statement", 1)
+    # With Table 1.3, the appendix starts on a landscape page (its master page).
+    w.h("Appendix: what fed each statement", 1, w.to_landscape if document.rows else None)
     if document.rows:
-        w.h("Table 1.3 — the joint visioning grid", 2, w.to_landscape)
+        w.h("Table 1.3 — the joint visioning grid", 2)
         labels = [label for label, _ in document.rows[0].contributions]
         rows = []
         for row in document.rows:
