@@ -366,9 +366,14 @@ def _edited(room: Room, event: Event) -> None:
     room.notes[data["id"]].text = data["text"]
 
 
-@registry.event(
-    "note.removed", touches=lambda room, event: (_note_part(event), PROGRESS, RING_COUNTS)
-)
+def _removed_parts(room: Room, event: Event) -> tuple[Part, ...]:
+    """The note, and the note it was merged into (its count of merged notes)."""
+    gone = room.notes.get(event.data["id"])
+    into = (Part("note", gone.merged_into),) if gone is not None and gone.merged_into else ()
+    return (_note_part(event), *into, PROGRESS, RING_COUNTS)
+
+
+@registry.event("note.removed", touches=_removed_parts)
 def _removed(room: Room, event: Event) -> None:
     room.notes[event.data["id"]].removed = True
 

@@ -356,7 +356,7 @@ async def test_task11_write_sort_agree(
     await goals_editor.locator(".agree-form").get_by_role("button", name="Mark agreed").click()
     await expect(board_goals.locator(".badge")).to_have_text("Agreed", timeout=LIVE)
     await expect(board_goals.locator(".override")).to_have_count(0)
-    await expect(board_goals.locator(".objections")).to_have_count(0)
+    await expect(board_goals.locator(".objections li")).to_have_count(0)
     await expect(goals_editor.locator(".agreed-line")).to_have_text("Agreed.", timeout=LIVE)
     await expect(health.locator("#phone-statement-goals .badge--agreed")).to_be_visible(
         timeout=LIVE

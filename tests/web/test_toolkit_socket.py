@@ -306,7 +306,7 @@ def test_timer_and_done_reach_the_board_and_phones_at_once(client: TestClient) -
         for phone in (mine, theirs):
             pushed = phone.until(lambda f: 'id="phone-phase"' in f)
             assert 'role="timer"' in pushed
-        control.until(lambda f: 'id="control-status"' in f and 'role="timer"' in f)
+        control.until(lambda f: 'id="control-timer"' in f and 'role="timer"' in f)
 
         api(client, "POST", code, fac, "/timer", {"action": "pause"})
         assert "Timer paused" in board.until(lambda f: 'id="board-phase"' in f)
