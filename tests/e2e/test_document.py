@@ -149,11 +149,22 @@ async def test_document_sign_fix_close_and_download(
             await expect(page.locator("#phone-task #doc-mission .doc__text")).to_have_text(
                 MISSION_FIXED, timeout=LIVE
             )
-        await expect(priya.locator(".sign-card__done")).to_be_visible()  # signatures kept
+        # A signature is of the text it was given to: both are asked to sign again.
+        for page in (priya, tom):
+            await expect(page.locator(".sign-card__again")).to_contain_text(
+                "The document changed after you signed.", timeout=LIVE
+            )
+            await expect(page.locator("#sign-button")).to_have_text("Sign this version")
         await expect(board.locator("#board-main #doc-mission .doc__text")).to_have_text(
             MISSION_FIXED, timeout=LIVE
         )
-        await expect(signed.locator("h2")).to_have_text("Signed 2 of 3")
+        await expect(signed.locator("h2")).to_have_text("Signed 0 of 3")
+        await expect(signed.locator(".column--health .name")).to_contain_text(
+            ["Priya Shah — signed an earlier version"]
+        )
+        await priya.locator("#sign-button").tap()
+        await expect(priya.locator(".sign-card__done")).to_be_visible(timeout=LIVE)
+        await expect(signed.locator("h2")).to_have_text("Signed 1 of 3", timeout=LIVE)
         await shots(tom, "document-phone-fixed")
 
         # 6. The session closes: no more signing, a closed message, the PDF still downloads.
