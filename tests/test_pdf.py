@@ -267,3 +267,24 @@ def test_the_pdf_bytes_are_read_whole_by_pypdf_streams(pdf_path: Path) -> None:
     reader = pypdf.PdfReader(io.BytesIO(pdf_path.read_bytes()))
     for page in reader.pages:
         assert "\x00" not in page.extract_text()
+
+
+def test_table_cells_name_their_headers(pdf: pikepdf.Pdf) -> None:
+    """Header cells carry IDs and data cells their headers (PDF/UA's 15-003)."""
+    elements = structure(pdf.Root["/StructTreeRoot"])
+    header_ids = {str(e["/ID"]) for kind, e in elements if kind == "/TH"}
+    assert header_ids
+    cells = [e for kind, e in elements if kind == "/TD"]
+    assert cells
+    for cell in cells:
+        headers = {str(h) for h in cell["/A"]["/Headers"]}
+        assert headers
+        assert headers <= header_ids
+
+
+def test_the_page_footer_is_an_artifact(pdf: pikepdf.Pdf) -> None:
+    for page in pdf.pages:
+        contents = page.obj["/Contents"]
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        data = b"".join(s.read_bytes() for s in streams)
+        assert b"/Artifact" in data
