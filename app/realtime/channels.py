@@ -44,11 +44,8 @@ log = logging.getLogger(__name__)
 
 
 class Renderer(Protocol):
-    """Turns room state into the HTML fragments a live page swaps in.
-
-    `update` gets a cache shared by every connection for one change, so each
-    fragment is rendered once per audience, not once per socket.
-    """
+    """Room state as the HTML a live page puts in place; `update`'s cache is shared by
+    every connection for one change, so each fragment is rendered once per audience."""
 
     def initial(
         self, connection: Connection, room: Room, online: set[str], cache: dict[str, str]

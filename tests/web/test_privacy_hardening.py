@@ -16,7 +16,7 @@ from tests.web.support import NAMES, ToolkitRoom, connect, receive, receive_even
 def replay(room: ToolkitRoom, who: str, since: int = 0) -> list[dict[str, Any]]:
     """Every event after `since`, as `who` receives them replayed over the event socket."""
     last = room.seq()
-    events = []
+    events: list[dict[str, Any]] = []
     with connect(room.client, room.code, room.token(who), since=since) as ws:
         while not events or events[-1]["seq"] < last:
             events.append(receive_event(ws))
