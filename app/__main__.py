@@ -29,6 +29,8 @@ def main() -> None:
         port=args.port,
         workers=args.workers,
         proxy_headers=True,
+        # Request headers must arrive within HEADER_TIMEOUT_SECONDS (slowloris).
+        http="app.web.protocols:HttpProtocol",
         ws="app.web.keepalive:Protocol",
         ws_per_message_deflate=False,
         ws_max_size=settings.max_body_bytes,

@@ -79,6 +79,42 @@ class Settings(BaseSettings):
     unknown_code_interval_seconds: float = Field(
         default=3.0, gt=0, description="After the burst, one more try every this many seconds."
     )
+    join_burst: int = Field(
+        default=60,
+        ge=1,
+        description="Joins to one room one client address may make in a burst (a school "
+        "behind one NAT address), before it is paced (429 with Retry-After).",
+    )
+    join_interval_seconds: float = Field(
+        default=0.2, gt=0, description="After the burst, one more join every this many seconds."
+    )
+    max_sockets_per_token: int = Field(
+        default=8, ge=1, description="Live sockets one token (a phone, the facilitator) may hold."
+    )
+    max_sockets_per_address: int = Field(
+        default=1000, ge=1, description="Live sockets one client address may hold."
+    )
+    token_outbox_bytes: int = Field(
+        default=1024 * 1024,
+        ge=64 * 1024,
+        description="Text queued for one token's sockets together, beyond each socket's own "
+        "bound; past it the socket holding most is closed 1013.",
+    )
+    max_concurrent_replays: int = Field(
+        default=4, ge=1, description="Sockets replaying the log (since=…) at once, per worker."
+    )
+    header_timeout_seconds: float = Field(
+        default=10.0,
+        gt=0,
+        description="`python -m app` closes a connection whose request headers are not "
+        "complete within this.",
+    )
+    max_pending_connections_per_address: int = Field(
+        default=64,
+        ge=1,
+        description="`python -m app`: connections one address may hold before sending "
+        "complete headers.",
+    )
     retention_days: int = Field(
         default=30, ge=1, description="Rooms untouched this many days are deleted, every row."
     )

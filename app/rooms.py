@@ -12,6 +12,7 @@ from functools import partial
 
 from anyio import to_thread
 
+from app import lookups
 from app.domain import catalog  # noqa: F401  (every event type is declared before a replay)
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import Draft, Event
@@ -47,6 +48,7 @@ class Rooms:
             return room
         loaded = await to_thread.run_sync(self.store.load, code)
         if loaded is None:
+            lookups.unknown_room()
             return None
         stored, events = loaded
         room = self._rooms.get(code)  # another task may have loaded it meanwhile
@@ -92,6 +94,7 @@ class Rooms:
         stored = await to_thread.run_sync(self.store.seq, code)
         if stored is None:
             self.forget(code)
+            lookups.unknown_room()
             return None
         return await self.advance(code, stored)
 

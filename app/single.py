@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy.engine import make_url
+from app.persistence.engines import sqlite_file
 
 
 class SecondProcess(RuntimeError):
@@ -22,9 +22,8 @@ class SecondProcess(RuntimeError):
 
 
 def lock_path(database_url: str) -> Path:
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        database = Path(url.database)
+    database = sqlite_file(database_url)
+    if database is not None:
         return database.with_name(database.name + ".memory-hub.lock")
     digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"common-ground-{digest}.memory-hub.lock"

@@ -72,7 +72,11 @@ def database_url(tmp_path: Path, migrated_sqlite: Path) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(_env_file=None, database_url=database_url, broker_url="memory://")
+    # Tests join whole rooms from one address at once; the join pace (JOIN_BURST) has
+    # its own tests, at its defaults (tests/web/test_join_flood.py).
+    return Settings(
+        _env_file=None, database_url=database_url, broker_url="memory://", join_burst=100_000
+    )
 
 
 @pytest.fixture

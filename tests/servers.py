@@ -66,6 +66,7 @@ class LiveServer:
             **os.environ,
             "DATABASE_URL": f"sqlite:///{self.database}",
             "BROKER_URL": "memory://",
+            "JOIN_BURST": "100000",  # whole rooms join from loopback (paced: test_join_flood)
             **self.env,
         }
 

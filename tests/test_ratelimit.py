@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.ratelimit import RateLimited, RateLimiter
+from app.ratelimit import RateLimited, RateLimiter, address_key
 
 
 class Clock:
@@ -124,15 +124,59 @@ def test_keys_are_independent(clock: Clock) -> None:
 
 def test_forgetting_full_buckets_keeps_the_limits(clock: Clock) -> None:
     bucket = limiter(clock, burst=1, per=1.0)
-    bucket.hit("busy")
+    bucket.hit("idle")
     clock.advance(10)
-    bucket.hit("busy")  # spent again just now
+    bucket.hit("busy")  # spent just now
     bucket._forget(clock())
     assert "busy" in bucket._buckets
+    assert "idle" not in bucket._buckets  # refilled long ago: it held nothing
     refused(bucket, "busy")
-    bucket._buckets["idle"] = (0.0, clock() - 10)
-    bucket._forget(clock())
-    assert "idle" not in bucket._buckets
+
+
+def test_200000_addresses_do_not_grow_the_limiter_without_end(clock: Clock) -> None:
+    """One bucket per address, each address seen once: idle buckets are dropped as the
+    limiter goes, and it never holds more than max_keys."""
+    bucket = RateLimiter(burst=20, per=3.0, clock=clock, max_keys=10_000)
+    for n in range(200_000):
+        bucket.spend(f"10.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}")
+        clock.advance(0.01)  # 2,000 s in all: a bucket refills in 60 s
+    assert bucket.size <= 60 / 0.01 + 256
+    crowded = RateLimiter(burst=20, per=3.0, clock=clock, max_keys=10_000)
+    for n in range(200_000):  # all at once: the cap holds
+        crowded.spend(f"addr-{n}")
+    assert crowded.size <= 10_000
+    crowded.spend("addr-199999")
+    assert crowded.wait("addr-199999") == 0  # the latest are kept, with their counts
+    for _ in range(19):
+        crowded.spend("addr-199999")
+    assert crowded.wait("addr-199999") > 0
+
+
+def test_take_and_give_reserve_a_token(clock: Clock) -> None:
+    bucket = limiter(clock, burst=2, per=10.0)
+    assert bucket.take("k") == 0
+    assert bucket.take("k") == 0
+    assert bucket.take("k") == 10  # none left: refused, nothing spent
+    bucket.give("k")
+    assert bucket.take("k") == 0
+    bucket.give("k")
+    bucket.give("k")
+    bucket.give("k")  # never beyond the burst
+    assert [bucket.take("k") for _ in range(3)] == [0, 0, 10]
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.7", "203.0.113.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("::ffff:198.51.100.4", "198.51.100.4"),
+        ("testclient", "testclient"),
+    ],
+)
+def test_ipv6_clients_are_counted_by_their_64(address: str, key: str) -> None:
+    assert address_key(address) == key
 
 
 def test_the_default_clock_is_monotonic() -> None:

@@ -10,11 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from app.archive import checks
 from app.domain import catalog  # noqa: F401  (an archive replays every kind of event)
 from app.domain.codes import looks_like_code, new_code
 from app.domain.errors import Conflict, Invalid
 from app.domain.events import FACILITATOR, Event, iso
-from app.domain.room import Room
+from app.domain.room import Limits, Room
 from app.domain.workshop import Workshop
 from app.persistence.store import CodeTaken, Store
 from app.tokens import hash_token, new_token
@@ -67,58 +68,46 @@ def export(room: Room, events: list[Event]) -> dict[str, Any]:
     }
 
 
-def _parse_time(value: object) -> datetime:
-    if not isinstance(value, str):
-        raise Invalid("invalid_archive", "A timestamp in the archive is missing.")
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-    except ValueError as exc:
-        raise Invalid("invalid_archive", f"Bad timestamp in the archive: {value!r}.") from exc
-
-
-def read(data: object, workshops: dict[str, Workshop]) -> tuple[Room, list[Event]]:
-    """Check an archive and rebuild its room; refuses anything that does not replay cleanly."""
+def read(
+    data: object, workshops: dict[str, Workshop], limits: Limits | None = None
+) -> tuple[Room, list[Event]]:
+    """Check an archive and rebuild its room; refuses anything that does not replay
+    cleanly, or holds what the domain's rules would not have let in (`checks`)."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Invalid("invalid_archive", "This is not a Common Ground room archive.")
     if data.get("version") != VERSION:
-        raise Invalid(
-            "invalid_archive", f"Archive version {data.get('version')!r} is not supported."
-        )
+        version = str(data.get("version"))[:20]
+        raise Invalid("invalid_archive", f"Archive version {version!r} is not supported.")
     meta, raw_events = data.get("room"), data.get("events")
     if not isinstance(meta, dict) or not isinstance(raw_events, list):
         raise Invalid("invalid_archive", "The archive has no room or no events.")
     workshop = workshops.get(str(meta.get("workshop")))
     if workshop is None:
-        raise Invalid(
-            "invalid_archive", f"Unknown workshop {meta.get('workshop')!r} on this server."
-        )
-    try:
-        room = Room(
-            code=str(meta.get("code", "")),
-            title=str(meta["title"]),
-            setting=str(meta.get("setting") or ""),
-            workshop=workshop,
-            created_at=_parse_time(meta.get("created_at")),
-            phase=workshop.first_phase.id,
-        )
-        events = [
-            Event(
-                seq=int(raw["seq"]),
-                type=str(raw["type"]),
-                at=_parse_time(raw["at"]),
-                data=dict(raw["data"]),
-                actor=raw.get("actor"),
-                private_to=raw.get("private_to"),
-            )
-            for raw in raw_events
-        ]
-        room.apply_all(events)
-    except Invalid:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise Invalid(
-            "invalid_archive", f"The archive's event log does not replay: {exc}."
-        ) from exc
+        named = str(meta.get("workshop"))[:60]
+        raise Invalid("invalid_archive", f"Unknown workshop {named!r} on this server.")
+    for name in ("code", "title", "setting"):
+        if not isinstance(meta.get(name, ""), str):
+            raise checks.refuse(f"room.{name}", "must be text")
+    room = Room(
+        code=str(meta.get("code", ""))[:12],
+        title=meta.get("title", ""),
+        setting=meta.get("setting") or "",
+        workshop=workshop,
+        created_at=checks.timestamp(meta.get("created_at"), "room.created_at"),
+        phase=workshop.first_phase.id,
+    )
+    limits = limits or Limits()
+    events = checks.events(raw_events, workshop, limits)
+    for event in events:
+        try:
+            room.apply(event)
+        except Invalid as exc:
+            raise checks.refuse(f"events[{event.seq - 1}]", exc.message) from exc
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+            raise checks.refuse(
+                f"events[{event.seq - 1}] ({event.type})", f"does not replay ({exc!r:.120})"
+            ) from exc
+    checks.room(room, limits)
     return room, events
 
 

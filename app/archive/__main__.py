@@ -63,7 +63,8 @@ def _command(
         print(f"Copied {copied} room(s); {skipped} already there and left alone.")
         return 0
     if args.command == "import":
-        room, events = read(json.loads(args.file.read_text(encoding="utf-8")), workshops)
+        archived = json.loads(args.file.read_text(encoding="utf-8"))
+        room, events = read(archived, workshops, settings.limits)
         code, token = restore(store, room, events)
         base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
         print(f"Imported room {code} ({len(events)} events).")

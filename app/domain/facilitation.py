@@ -176,6 +176,30 @@ def decide_options(
     return [Draft("options.changed", new.public(), actor="facilitator")]
 
 
+def decide_remove_joined_after(
+    room: Room, joined_after: object, *, lock: object = False
+) -> list[Draft]:
+    """The way out of a room filled from the projector's code: remove everyone who
+    joined after a moment (and, with `lock`, let nobody new in), in one decision."""
+    room.ensure_open()
+    if isinstance(joined_after, str):
+        try:
+            joined_after = datetime.fromisoformat(joined_after.replace("Z", "+00:00"))
+        except ValueError:
+            joined_after = None
+    if not isinstance(joined_after, datetime):
+        raise Invalid("invalid_joined_after", "joined_after must be a time (ISO 8601).")
+    if joined_after.tzinfo is None:
+        joined_after = joined_after.replace(tzinfo=UTC)
+    if not isinstance(lock, bool):
+        raise Invalid("invalid_lock", "lock must be true or false.")
+    drafts = room.decide_lock(True) if lock else []
+    for person in list(room.participants.values()):
+        if person.joined_at > joined_after:
+            drafts += room.decide_remove(person.id)
+    return drafts
+
+
 def names_visible(room: Room) -> bool:
     """Whether the board and other participants see names in the current phase."""
     return room.names_visible

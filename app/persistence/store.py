@@ -18,14 +18,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, delete, event, update
+from sqlalchemy import delete, update
 from sqlalchemy import select as select_columns
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session, col, select
 
 from app.domain.events import Draft, Event, Viewer
+from app.persistence.engines import Health, StorageUnavailable, make_engines
 from app.persistence.tables import EventRow, ParticipantRow, RoomRow, as_utc, utcnow
 
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
@@ -60,38 +59,6 @@ class Appended:
         return bool(self.missed)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
-    # The driver must not open transactions itself: we emit BEGIN (IMMEDIATE).
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.close()
-
-
-def make_engines(url: str) -> tuple[Engine, Engine]:
-    """A (writer, reader) pair. On SQLite writers take the lock up front."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        engine = create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-        return engine, engine
-    if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engines = []
-    for begin in ("BEGIN IMMEDIATE", "BEGIN"):
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 10})
-        event.listen(engine, "connect", _sqlite_pragmas)
-
-        def _begin(conn: Any, statement: str = begin) -> None:
-            conn.exec_driver_sql(statement)
-
-        event.listen(engine, "begin", _begin)
-        engines.append(engine)
-    return engines[0], engines[1]
-
-
 def _to_event(row: Any) -> Event:
     return Event(
         seq=row.seq,
@@ -122,6 +89,7 @@ class Store:
         self.url = url
         self.writer, self.reader = make_engines(url)
         self.is_sqlite = self.writer.dialect.name == "sqlite"
+        self.health = Health(self.writer)
 
     def close(self) -> None:
         self.writer.dispose()
@@ -138,14 +106,28 @@ class Store:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
+    def check_writable(self) -> None:
+        """Raise StorageUnavailable unless a real write goes through (at start-up)."""
+        problem = self.health.probe()
+        if problem is not None:
+            raise StorageUnavailable(problem)
+
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        with Session(self.writer, expire_on_commit=False) as session, session.begin():
+        with (
+            self.health.guard(writing=True),
+            Session(self.writer, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with Session(self.reader, expire_on_commit=False) as session, session.begin():
+        with (
+            self.health.guard(writing=False),
+            Session(self.reader, expire_on_commit=False) as session,
+            session.begin(),
+        ):
             yield session
 
     # ------------------------------------------------------------------ rooms
@@ -192,7 +174,10 @@ class Store:
         events: Sequence[Event],
         participant_tokens: dict[str, str],
     ) -> None:
-        """Recreate a room with its whole event log, in one transaction."""
+        """Recreate a room with its whole event log, in one transaction.
+
+        An import counts as a change: retention counts from now, not from the last
+        event of a session that may be older than RETENTION_DAYS."""
         created_at = created_at.astimezone(UTC)
         try:
             with self._write() as session:
@@ -206,7 +191,7 @@ class Store:
                     seq=events[-1].seq if events else 0,
                     locked=locked,
                     created_at=created_at,
-                    updated_at=events[-1].at if events else created_at,
+                    updated_at=utcnow(),
                 )
                 session.add(row)
                 session.flush()

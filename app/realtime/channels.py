@@ -44,8 +44,11 @@ log = logging.getLogger(__name__)
 
 
 class Renderer(Protocol):
-    """Room state as the HTML a live page puts in place; `update`'s cache is shared by
-    every connection for one change, so each fragment is rendered once per audience."""
+    """Turns room state into the HTML fragments a live page swaps in.
+
+    `update` gets a cache shared by every connection for one change, so each
+    fragment is rendered once per audience, not once per socket.
+    """
 
     def initial(
         self, connection: Connection, room: Room, online: set[str], cache: dict[str, str]
@@ -224,7 +227,6 @@ class RoomChannel:
                 for event in await self.source.events_between(self.code, since, None):
                     if event.seq > connection.last_seq:
                         connection.last_seq = event.seq
-                        # Redacted by the room's options now, as its snapshot is.
                         shown = wire(event, connection.viewer, names_visible=room.names_visible)
                         await connection.put(shown)
         finally:
@@ -341,7 +343,7 @@ class RoomChannel:
         parts: tuple[Part, ...],
     ) -> None:
         if connection.format == "json":
-            self._send_event(connection, event, json_cache, room.names_visible)
+            self._send_event(connection, event, json_cache)
             return
         if event.seq <= connection.last_seq:
             return
@@ -351,16 +353,15 @@ class RoomChannel:
         seq = room.seq if whole else event.seq
         connection.last_seq = seq
         html = self.renderer.update(connection, room, self.online, parts, html_cache)
-        if html:
-            connection.offer(html + seq_marker(seq), supersedes=whole)
+        if html:  # one string per audience: the sockets that get the same bytes share it
+            shared = html_cache.setdefault(message := html + seq_marker(seq), message)
+            connection.offer(shared, supersedes=whole)
 
-    @staticmethod
-    def _send_event(
-        connection: Connection, event: Event, cache: dict[str, str], names_visible: bool
-    ) -> None:
+    def _send_event(self, connection: Connection, event: Event, cache: dict[str, str]) -> None:
         if event.seq <= connection.last_seq:
             return
-        connection.last_seq = event.seq
+        connection.last_seq, room = event.seq, self.source.cached(self.code)
+        names_visible = room is not None and room.names_visible  # the room's options now
         key = event.view_key(connection.viewer, names_visible=names_visible)
         if key not in cache:
             cache[key] = wire(event, connection.viewer, names_visible=names_visible)

@@ -46,10 +46,13 @@ class UseCases:
         limits: Limits,
         renderer: Renderer,
         writes: RateLimiter | None = None,
+        joins: RateLimiter | None = None,
     ) -> None:
         self.store = store
         self.writes = writes or RateLimiter(burst=20, per=2.0)
         """Each participant's grid contributions: a burst, then one every `per` seconds."""
+        self.joins = joins or RateLimiter(burst=60, per=0.2)
+        """Joins to one room from one client address: a burst, then one every `per` s."""
         self.hub = hub
         self.workshops = workshops
         self.limits = limits

@@ -11,9 +11,10 @@ from app import archive
 from app.domain import document, notes
 from app.domain import record as tables
 from app.domain.document import LONDON, Document
-from app.domain.errors import Conflict, Forbidden
-from app.domain.events import Viewer
+from app.domain.errors import Conflict, Forbidden, Invalid
+from app.domain.events import FACILITATOR, Viewer
 from app.domain.room import Room
+from app.realtime.connection import Connection
 from app.services.core import CreatedRoom, UseCases, require_facilitator, require_participant
 
 
@@ -75,6 +76,24 @@ class Records(UseCases):
 
     async def import_archive(self, data: object) -> CreatedRoom:
         """Recreate an archived room here (same code if free); a new facilitator token."""
-        room, events = archive.read(data, self.workshops)
+        room, events = archive.read(data, self.workshops, self.limits)
+        self._can_show(room)
         code, token = await to_thread.run_sync(archive.restore, self.store, room, events)
         return CreatedRoom(code, token)
+
+    def _can_show(self, room: Room) -> None:
+        """Every screen of an imported room renders: an archive that passes the checks
+        but would still break its pages is refused here, not found out by a 500 later."""
+        people = [Viewer("participant", pid) for pid in list(room.participants)[:1]]
+        screens = [(FACILITATOR, "board"), (FACILITATOR, "control")] + [
+            (viewer, "phone") for viewer in people
+        ]
+        try:
+            for viewer, page in screens:
+                room.snapshot(viewer)
+                connection = Connection(room.code, viewer, "html", page=page)
+                self.channels.renderer.initial(connection, room, set(), {})
+        except Exception as exc:  # anything at all: the room is not imported
+            raise Invalid(
+                "invalid_archive", f"The archived room cannot be shown ({type(exc).__name__})."
+            ) from exc

@@ -9,6 +9,7 @@ from typing import Any
 
 from anyio import to_thread
 
+from app import lookups
 from app.domain import facilitation, spotlight
 from app.domain.codes import looks_like_code, new_code, normalize_code
 from app.domain.errors import Conflict, Invalid, NotFound
@@ -16,6 +17,7 @@ from app.domain.events import Viewer
 from app.domain.room import Room
 from app.domain.workshop import Workshop
 from app.persistence.store import CodeTaken
+from app.ratelimit import RateLimited
 from app.services.core import (
     CreatedRoom,
     Joined,
@@ -105,7 +107,10 @@ class Sessions(UseCases):
         """Who holds `token` in room `code` (None for no or a refused token)."""
         if not token:
             return None
-        return await to_thread.run_sync(self.store.viewer_for_token, code, hash_token(token))
+        found = await to_thread.run_sync(self.store.viewer_for_token, code, hash_token(token))
+        if found is None:
+            lookups.bad_token()
+        return found
 
     async def find_room(self, raw_code: str) -> Room | None:
         code = normalize_code(raw_code)
@@ -138,24 +143,53 @@ class Sessions(UseCases):
         return codes
 
     # --------------------------------------------------------- participants
-    async def join(self, code: str, *, name: object, perspective: object) -> Joined:
+    async def join(
+        self, code: str, *, name: object, perspective: object, source: str | None = None
+    ) -> Joined:
+        """Someone joins the room. Joins from one `source` (a client address) to one room
+        are paced past a burst (JOIN_BURST, JOIN_INTERVAL_SECONDS): a room cannot be
+        filled by a script reading the projector's code before its people get in."""
+        paced = f"{code}:{source}" if source is not None else None
+        if paced is not None:
+            wait = self.joins.take(paced)
+            if wait:
+                raise RateLimited(
+                    wait, "Many people have just joined from this network: try again shortly."
+                )
         participant_id = str(uuid.uuid4())
         token = new_token()
-        await self._run(
-            code,
-            lambda room: room.decide_join(
-                participant_id=participant_id,
-                name=name,
-                perspective=perspective,
-                limits=self.limits,
-            ),
-            tokens={participant_id: hash_token(token)},
-        )
+        try:
+            await self._run(
+                code,
+                lambda room: room.decide_join(
+                    participant_id=participant_id,
+                    name=name,
+                    perspective=perspective,
+                    limits=self.limits,
+                ),
+                tokens={participant_id: hash_token(token)},
+            )
+        except BaseException:
+            if paced is not None:
+                self.joins.give(paced)  # only joins that got in count
+            raise
         return Joined(participant_id, token)
 
     async def remove_participant(self, code: str, viewer: Viewer, participant_id: str) -> None:
         require_facilitator(viewer)
         await self._run(code, lambda room: room.decide_remove(participant_id))
+
+    async def remove_joined_after(
+        self, code: str, viewer: Viewer, joined_after: object, *, lock: object = False
+    ) -> list[str]:
+        """Remove everyone who joined after `joined_after` (optionally locking the room
+        first); the ids of those removed."""
+        require_facilitator(viewer)
+        _, events = await self._run(
+            code,
+            lambda room: facilitation.decide_remove_joined_after(room, joined_after, lock=lock),
+        )
+        return [e.data["participant_id"] for e in events if e.type == "participant.removed"]
 
     # --------------------------------------------------------------- phases
     async def set_phase(self, code: str, viewer: Viewer, phase: object) -> Room:

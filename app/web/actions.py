@@ -12,13 +12,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
-from app.domain.errors import DomainError
+from app.domain.errors import DomainError, Invalid
 from app.domain.events import Viewer
 from app.ratelimit import RateLimited
 from app.realtime.connection import Connection
@@ -114,6 +115,19 @@ async def set_lock(service: Service, code: str, viewer: Viewer, form: Submitted)
 @_post("/rooms/{code}/participants/{participant_id}/remove")
 async def remove_participant(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.remove_participant(code, viewer, form["participant_id"])
+
+
+@_post("/rooms/{code}/participants/remove-recent")
+async def remove_recent(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """Lock the room and remove everyone who joined in the last N minutes."""
+    try:
+        minutes = float(form["minutes"] or "0")
+    except ValueError:
+        minutes = -1.0
+    if not 0 < minutes <= 24 * 60:
+        raise Invalid("invalid_minutes", "Give the minutes as a number from 1 to 1440.")
+    since = datetime.now(UTC) - timedelta(minutes=minutes)
+    await service.remove_joined_after(code, viewer, since, lock=form["lock"] == "true")
 
 
 @_post("/rooms/{code}/timer")

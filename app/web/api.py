@@ -13,6 +13,7 @@ from app.domain import facilitation
 from app.domain.codes import normalize_code
 from app.export import files
 from app.web.deps import FacilitatorDep, ParticipantDep, ServiceDep, SettingsDep, ViewerDep
+from app.web.edge import client_key
 from app.web.errors import ApiError
 from app.web.schemas import (
     Agree,
@@ -27,6 +28,7 @@ from app.web.schemas import (
     MoveNote,
     NewText,
     Rate,
+    RemoveJoinedAfter,
     Respond,
     RoomCreated,
     SetDone,
@@ -146,8 +148,13 @@ async def get_room(code: str, viewer: ViewerDep, service: ServiceDep) -> dict[st
 
 
 @router.post("/rooms/{code}/join", status_code=201)
-async def join_room(code: str, body: JoinRoom, service: ServiceDep) -> JoinedRoom:
-    joined = await service.join(normalize_code(code), name=body.name, perspective=body.perspective)
+async def join_room(code: str, body: JoinRoom, request: Request, service: ServiceDep) -> JoinedRoom:
+    joined = await service.join(
+        normalize_code(code),
+        name=body.name,
+        perspective=body.perspective,
+        source=client_key(request.scope),
+    )
     return JoinedRoom(participant_id=joined.participant_id, token=joined.token)
 
 
@@ -229,6 +236,18 @@ async def remove_participant(
 ) -> Response:
     await service.remove_participant(normalize_code(code), viewer, participant_id)
     return Response(status_code=204)
+
+
+@router.post("/rooms/{code}/participants/remove")
+async def remove_joined_after(
+    code: str, body: RemoveJoinedAfter, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, list[str]]:
+    """Remove everyone who joined after `joined_after` (ISO time), and with `lock: true`
+    lock the room first: the way out when strangers filled it from the projector's code."""
+    removed = await service.remove_joined_after(
+        normalize_code(code), viewer, body.joined_after, lock=body.lock
+    )
+    return {"removed": removed}
 
 
 @router.get("/rooms/{code}/archive")

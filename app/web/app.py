@@ -12,17 +12,21 @@ from datetime import timedelta
 from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import single
 from app.config import Settings
 from app.persistence.store import Store
-from app.ratelimit import RateLimiter
+from app.ratelimit import RateLimiter, budget
 from app.realtime.hub import make_hub
 from app.services import Service
 from app.web import actions, api, errors, pages, sockets
-from app.web.edge import BodyLimit, GuessGuard, OriginCheck, RequestRate
+from app.web.edge import BodyLimit, OriginCheck, RequestRate
+from app.web.errors import error_response
+from app.web.guesses import GuessGuard
+from app.web.socket_gate import SocketGate
 from app.web.templating import STATIC_DIR, Templates
 from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
@@ -86,8 +90,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         lock = single.claim(settings.database_url) if settings.broker_url == "memory://" else None
         store = Store(settings.database_url)
-        if settings.migrate_on_start:
-            await to_thread.run_sync(store.migrate)
+        try:
+            if settings.migrate_on_start:
+                await to_thread.run_sync(store.migrate)
+            # A database that cannot be written (read-only file or mount, full disk)
+            # stops the start: better than serving pages whose every change fails.
+            await to_thread.run_sync(store.check_writable)
+        except BaseException:
+            store.close()
+            if lock is not None:
+                lock.close()
+            raise
         hub = make_hub(settings.broker_url)
         await hub.start()
         service = Service(
@@ -97,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             limits=settings.limits,
             renderer=HtmlRenderer(templates),
             writes=RateLimiter(burst=settings.write_burst, per=settings.write_interval_seconds),
+            joins=RateLimiter(burst=settings.join_burst, per=settings.join_interval_seconds),
         )
         app.state.service = service
         retention = asyncio.create_task(
@@ -110,6 +124,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 await retention
             await service.stop()
             await hub.stop()
+            for shared in app.state.budgets:
+                await shared.close()
             store.close()
             if lock is not None:
                 lock.close()
@@ -121,6 +137,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.sockets = SocketGate(
+        per_token=settings.max_sockets_per_token,
+        per_address=settings.max_sockets_per_address,
+        token_bytes=settings.token_outbox_bytes,
+        replays=settings.max_concurrent_replays,
+    )
     app.state.templates = templates
     app.state.workshops = workshops
     errors.install(app)
@@ -129,8 +151,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(actions.router)
 
-    @app.get("/healthz", tags=["ops"])
-    async def healthz() -> dict[str, str]:
+    @app.get("/healthz", tags=["ops"], response_model=None)
+    async def healthz() -> dict[str, str] | JSONResponse:
+        """200 `{"status": "ok"}` while the app can serve and save; 503
+        `storage_unavailable` (with the reason) while its database cannot be written."""
+        store: Store = app.state.service.store
+        problem = await to_thread.run_sync(store.health.problem)
+        if problem is not None:
+            reason = problem.splitlines()[0][:200]
+            message = f"The database cannot be written: {reason}."
+            return error_response(503, "storage_unavailable", message, {"Retry-After": "5"})
         return {"status": "ok"}
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
@@ -138,10 +168,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     allowed = (*settings.allowed_origins, *([settings.public_url] if settings.public_url else []))
     app.add_middleware(OriginCheck, allowed=allowed)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    guesses = RateLimiter(
-        burst=settings.unknown_code_burst, per=settings.unknown_code_interval_seconds
-    )
-    app.add_middleware(GuessGuard, limiter=guesses)
+    budgets = [
+        budget(
+            settings.broker_url,
+            name,
+            burst=settings.unknown_code_burst,
+            per=settings.unknown_code_interval_seconds,
+        )
+        for name in ("lookups", "tokens")
+    ]
+    app.state.budgets = budgets
+    app.add_middleware(GuessGuard, lookups=budgets[0], tokens=budgets[1])
     requests = RateLimiter(burst=settings.request_burst, per=1 / settings.requests_per_second)
     app.add_middleware(RequestRate, limiter=requests)
     app.add_middleware(SecurityHeaders)

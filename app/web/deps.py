@@ -31,12 +31,21 @@ def get_settings(conn: HTTPConnection) -> Settings:
     return settings
 
 
+def bearer_of(authorization: str) -> str | None:
+    """The token of an `Authorization: Bearer …` header ("" for an empty one); None when
+    the header is absent or uses another scheme (Basic, from an auth proxy)."""
+    scheme, _, value = authorization.strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else None
+
+
 def presented_token(conn: HTTPConnection, code: str) -> str | None:
-    """The Bearer token of an API client, or the browser's cookie for this room."""
-    header = conn.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() == "bearer" and value.strip():
-        return value.strip()
+    """The Bearer token of an API client, or else the browser's cookie for this room.
+
+    A request that sends Bearer is never read for a cookie (the same-origin check
+    exempts exactly those requests: a cookie riding along must not count)."""
+    token = bearer_of(conn.headers.get("authorization", ""))
+    if token is not None:
+        return token or None
     return conn.cookies.get(cookie_name(code))
 
 

@@ -1,14 +1,13 @@
-"""Checks at the edge, before any route: request size, and same-origin.
+"""Checks at the edge, before any route: request size, same-origin, request floods.
 
-Same-origin: cross-site websockets, and cross-site posts riding on a cookie.
-
-Browsers send `Origin` on websocket handshakes and on form posts. A handshake
-or a cookie-authenticated write whose Origin is not this server (or one named
-in ALLOWED_ORIGINS / PUBLIC_URL) is refused: a page on another site cannot
-open a room's live channel with a phone's cookie, nor post a form as the
-facilitator (CSRF). API clients with a Bearer token send no cookie and are not
-affected; neither are requests without Origin or Referer (not a browser, so
-no one's cookie is being borrowed).
+Same-origin: cross-site websockets, and cross-site writes (CSRF, login CSRF).
+Browsers send `Origin` (and `Sec-Fetch-Site`) on websocket handshakes and form
+posts; one from another site (other than those in ALLOWED_ORIGINS / PUBLIC_URL)
+is refused: a page on another site cannot open a room's live channel with a
+phone's cookie, post a form as the facilitator, nor sign a browser into a room
+as someone else. API clients with a Bearer token are not affected; neither are
+requests without Origin, Referer or Sec-Fetch-Site (not a browser, so no one's
+cookie is being borrowed). Guessing room codes: `app.web.guesses`.
 """
 
 from __future__ import annotations
@@ -18,14 +17,14 @@ from urllib.parse import urlsplit
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.ratelimit import RateLimiter
-from app.web.deps import COOKIE_PREFIX
+from app.ratelimit import RateLimiter, address_key
+from app.web.deps import bearer_of
 from app.web.errors import RequestTooLarge
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-async def _refuse(
+async def refuse(
     send: Send, status: int, code: str, message: str, headers: dict[str, str] | None = None
 ) -> None:
     body = json.dumps({"error": {"code": code, "message": message}}).encode()
@@ -57,7 +56,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
-            await _refuse(send, 413, "too_large", str(RequestTooLarge(self.limit)))
+            await refuse(send, 413, "too_large", str(RequestTooLarge(self.limit)))
             return
         seen = 0
         over = False
@@ -77,7 +76,7 @@ class BodyLimit:
             if not over:
                 await send(message)
             elif message["type"] == "http.response.start":
-                await _refuse(send, 413, "too_large", str(RequestTooLarge(self.limit)))
+                await refuse(send, 413, "too_large", str(RequestTooLarge(self.limit)))
 
         await self.app(scope, counted, answer)
 
@@ -89,6 +88,17 @@ def origin_of(url: str) -> str:
 
 
 class OriginCheck:
+    """Cross-site writes and websockets are refused (403 `foreign_origin` / close 4403).
+
+    Every unsafe request is checked unless it authenticates with `Authorization:
+    Bearer` (which a browser never adds by itself, and then no cookie is read for
+    it: see `deps.presented_token`): with a cookie or without one, as a form that
+    signs someone in (join, facilitate) is a write too (login CSRF). A request is
+    cross-site when its `Sec-Fetch-Site` says so, its `Origin` is another site or
+    `null` (whatever its Referer claims), or it has no Origin and its Referer is
+    another site. Requests with none of these are not from a browser.
+    """
+
     def __init__(self, app: ASGIApp, *, allowed: tuple[str, ...] = ()) -> None:
         self.app = app
         self.allowed = {origin_of(o) for o in allowed if origin_of(o)}
@@ -99,16 +109,20 @@ class OriginCheck:
         return f"{scheme}://{host}".lower()
 
     def _foreign(self, scope: Scope, headers: dict[bytes, bytes]) -> bool:
-        claimed = headers.get(b"origin", b"").decode("latin-1")
-        if not claimed or claimed == "null":
-            referer = headers.get(b"referer", b"").decode("latin-1")
-            claimed = origin_of(referer) if referer else claimed
-        if not claimed:
-            return False
+        claimed = headers.get(b"origin", b"").decode("latin-1").strip().lower()
         if claimed == "null":
-            return True
-        origin = claimed.lower()
-        return origin != self._own(scope, headers) and origin not in self.allowed
+            return True  # sandboxed frames, data: URLs, some redirects: never ours
+        if not claimed:
+            referer = headers.get(b"referer", b"").decode("latin-1")
+            claimed = origin_of(referer) if referer else ""
+        site = headers.get(b"sec-fetch-site", b"").decode("latin-1").strip().lower()
+        if claimed:
+            if claimed in self.allowed:
+                return False
+            if claimed != self._own(scope, headers):
+                return True
+        # Our own origin (or none given): the browser's own word on it decides.
+        return site in ("cross-site", "same-site")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -119,10 +133,10 @@ class OriginCheck:
             if self._foreign(scope, headers):
                 await send({"type": "websocket.close", "code": 4403, "reason": "foreign origin"})
                 return
-        elif scope["method"] in UNSAFE and b"authorization" not in headers:
-            cookie = headers.get(b"cookie", b"").decode("latin-1")
-            if COOKIE_PREFIX in cookie and self._foreign(scope, headers):
-                await _refuse(
+        elif scope["method"] in UNSAFE:
+            authorization = headers.get(b"authorization", b"").decode("latin-1")
+            if bearer_of(authorization) is None and self._foreign(scope, headers):
+                await refuse(
                     send,
                     403,
                     "foreign_origin",
@@ -132,45 +146,10 @@ class OriginCheck:
         await self.app(scope, receive, send)
 
 
-ROOM_PATHS = ("/rooms/", "/api/rooms/", "/join", "/j/")
-
-
-class GuessGuard:
-    """Room codes cannot be guessed: requests about a room that turn out 404
-    ("no such room") are counted per client address, and past a burst that
-    address waits (429 with Retry-After) before it may ask about rooms again.
-
-    Only failures count, so a whole school joining from one address (NAT) is
-    never slowed; a few mistyped codes fit in the burst.
-    """
-
-    def __init__(self, app: ASGIApp, *, limiter: RateLimiter) -> None:
-        self.app = app
-        self.limiter = limiter
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path: str = scope.get("path", "")
-        if scope["type"] not in ("http", "websocket") or not path.startswith(ROOM_PATHS):
-            await self.app(scope, receive, send)
-            return
-        client = scope.get("client")
-        address = client[0] if client else "unknown"
-        wait = self.limiter.wait(address)
-        if wait:
-            message = "Too many unknown room codes from this network; try again shortly."
-            if scope["type"] == "websocket":
-                await send({"type": "websocket.close", "code": 1013, "reason": "slow down"})
-                return
-            await _refuse(send, 429, "too_many_requests", message, {"retry-after": str(wait)})
-            return
-
-        async def counted(message: Message) -> None:
-            starts = message["type"] in ("http.response.start", "websocket.http.response.start")
-            if starts and message.get("status") == 404:
-                self.limiter.spend(address)
-            await send(message)
-
-        await self.app(scope, receive, counted)
+def client_key(scope: Scope) -> str:
+    """Whom a limit counts: the client's address (an IPv6 client by its /64)."""
+    client = scope.get("client")
+    return address_key(client[0]) if client else "unknown"
 
 
 class RequestRate:
@@ -190,11 +169,10 @@ class RequestRate:
         if scope["type"] != "http" or path.startswith("/static/") or path == "/healthz":
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        address = client[0] if client else "unknown"
+        address = client_key(scope)
         wait = self.limiter.wait(address)
         if wait:
-            await _refuse(
+            await refuse(
                 send,
                 429,
                 "too_many_requests",

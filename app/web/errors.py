@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.domain.errors import DomainError
+from app.persistence.engines import StorageUnavailable
 from app.ratelimit import RateLimited
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,10 @@ HTTP_CODES = {
     413: "too_large",
     422: "invalid",
     429: "too_many_requests",
+    503: "storage_unavailable",
 }
+STORAGE_RETRY_AFTER = 5
+"""Seconds a client is asked to wait when storage is unavailable (a full disk, say)."""
 
 
 class RequestTooLarge(Exception):
@@ -61,6 +65,11 @@ def rate_limited(exc: RateLimited) -> JSONResponse:
     return error_response(
         429, "too_many_requests", exc.message, {"Retry-After": str(exc.retry_after)}
     )
+
+
+def storage_unavailable(exc: StorageUnavailable) -> JSONResponse:
+    headers = {"Retry-After": str(STORAGE_RETRY_AFTER)}
+    return error_response(503, "storage_unavailable", exc.message, headers)
 
 
 def _describe(errors: list[dict[str, object]]) -> str:
@@ -99,6 +108,11 @@ def install(app: FastAPI) -> None:
         code = HTTP_CODES.get(exc.status_code, "error")
         headers = dict(exc.headers) if exc.headers else None
         return error_response(exc.status_code, code, str(exc.detail), headers)
+
+    @app.exception_handler(StorageUnavailable)
+    async def _storage(_: Request, exc: StorageUnavailable) -> JSONResponse:
+        log.error("storage unavailable: %s", exc.reason)
+        return storage_unavailable(exc)
 
     @app.exception_handler(UnicodeError)
     async def _not_text(_: Request, exc: UnicodeError) -> JSONResponse:

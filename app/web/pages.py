@@ -19,9 +19,11 @@ from app.domain.codes import normalize_code
 from app.domain.errors import DomainError
 from app.domain.events import Viewer
 from app.domain.room import Room
+from app.ratelimit import RateLimited
 from app.services import Service
 from app.web.api import base_url
 from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer
+from app.web.edge import client_key
 from app.web.errors import STATUS
 from app.web.views import PAGES, room_context
 
@@ -172,7 +174,10 @@ async def join_form(request: Request, service: ServiceDep, settings: SettingsDep
     values["code"] = room.code
     try:
         joined = await service.join(
-            room.code, name=values["name"], perspective=values["perspective"]
+            room.code,
+            name=values["name"],
+            perspective=values["perspective"],
+            source=client_key(request.scope),
         )
     except DomainError as exc:
         field = exc.code.removeprefix("invalid_")
@@ -180,6 +185,12 @@ async def join_form(request: Request, service: ServiceDep, settings: SettingsDep
         return _join_page(
             request, service, room=room, values=values, errors=errors, status=STATUS[exc.kind]
         )
+    except RateLimited as exc:
+        page = _join_page(
+            request, service, room=room, values=values, errors={"form": exc.message}, status=429
+        )
+        page.headers["Retry-After"] = str(exc.retry_after)
+        return page
     response = RedirectResponse(f"/rooms/{room.code}/phone", status_code=303)
     _set_token_cookie(request, response, settings, room.code, joined.token)
     return response

@@ -45,6 +45,11 @@ class SetOptions(Body):
     names_shown: Any = None
 
 
+class RemoveJoinedAfter(Body):
+    joined_after: Any = None
+    lock: Any = False
+
+
 class HoldNote(Body):
     held: Any = True
 

@@ -17,9 +17,11 @@ from starlette.websockets import WebSocketDisconnect, WebSocketState
 from app.domain.codes import normalize_code
 from app.domain.events import Viewer
 from app.ratelimit import RateLimiter
-from app.realtime.connection import STUCK_AFTER, Connection, Format
+from app.realtime.connection import CLOSE_TOO_SLOW, STUCK_AFTER, Connection, Format
 from app.web.deps import get_service, presented_token
+from app.web.edge import client_key
 from app.web.errors import error_response
+from app.web.socket_gate import SocketGate, TooMany
 
 INBOUND_BURST = 20
 INBOUND_INTERVAL = 1.0
@@ -41,7 +43,9 @@ async def _refuse(websocket: WebSocket, status: int, code: str, message: str) ->
         await websocket.send_denial_response(error_response(status, code, message))
         return
     await websocket.close(
-        {401: CLOSE_UNAUTHORIZED, 403: CLOSE_FORBIDDEN}.get(status, CLOSE_NOT_FOUND)
+        {401: CLOSE_UNAUTHORIZED, 403: CLOSE_FORBIDDEN, 429: CLOSE_TOO_SLOW}.get(
+            status, CLOSE_NOT_FOUND
+        )
     )
 
 
@@ -57,6 +61,25 @@ async def _authenticate(websocket: WebSocket, code: str) -> Viewer | None:
 
 
 async def _serve(websocket: WebSocket, connection: Connection, since: int | None) -> None:
+    """Admit the socket (its token's and its address's caps), run it, count it out."""
+    gate: SocketGate = websocket.app.state.sockets
+    token = f"{connection.code}:{connection.viewer.participant_id or 'facilitator'}"
+    address = client_key(websocket.scope)
+    try:
+        outbox = gate.admit(token, address)
+    except TooMany as exc:
+        await _refuse(websocket, 429, "too_many_sockets", str(exc))
+        return
+    outbox.connection, connection.outbox = connection, outbox
+    try:
+        await _run(websocket, connection, since, gate)
+    finally:
+        gate.leave(token, address, outbox)
+
+
+async def _run(
+    websocket: WebSocket, connection: Connection, since: int | None, gate: SocketGate
+) -> None:
     """Run the socket: a sender task drains the outbox while this coroutine attaches
     the connection (snapshot or replay, with back-pressure) and then waits for the
     client to leave. One task per socket, not a task group: it adds up per phone."""
@@ -102,7 +125,11 @@ async def _serve(websocket: WebSocket, connection: Connection, since: int | None
     # but one that floods the server is closed (1008, policy violation).
     inbound = RateLimiter(burst=INBOUND_BURST, per=INBOUND_INTERVAL)
     try:
-        await channel.attach(connection, since)
+        if since is None:
+            await channel.attach(connection, since)
+        else:  # a replay reads and sends the log: a few at a time, within a deadline
+            async with gate.replay(connection):
+                await channel.attach(connection, since)
         while (await websocket.receive())["type"] != "websocket.disconnect":
             if inbound.wait("socket"):
                 connection.close(1008, "too many messages")

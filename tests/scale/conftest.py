@@ -231,6 +231,7 @@ def worker_env(database_url: str, broker_url: str) -> dict[str, str]:
         DATABASE_URL=database_url,
         BROKER_URL=broker_url,
         WRITE_BURST="100000",  # the contribution rate limit must not interfere
+        JOIN_BURST="100000",  # nor the join pace (all join from loopback)
         PYTHONUNBUFFERED="1",
     )
     return env

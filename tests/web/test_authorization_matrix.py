@@ -50,6 +50,13 @@ ENDPOINTS = [
         "spotlight", "POST", "/api/rooms/{code}/spotlight", FACILITATOR, json={"target": None}
     ),
     Endpoint("remove-participant", "DELETE", "/api/rooms/{code}/participants/{pid}", FACILITATOR),
+    Endpoint(
+        "remove-joined-after",
+        "POST",
+        "/api/rooms/{code}/participants/remove",
+        FACILITATOR,
+        json={"joined_after": "2999-01-01T00:00:00Z"},
+    ),
     Endpoint("archive", "GET", "/api/rooms/{code}/archive", FACILITATOR),
     Endpoint("delete-room", "DELETE", "/api/rooms/{code}", FACILITATOR),
     Endpoint(

@@ -161,7 +161,9 @@ def test_guessing_room_codes_is_slowed_down_per_address(settings: Settings) -> N
 
 
 def test_a_whole_school_behind_one_address_still_joins(settings: Settings) -> None:
-    """300 phones from one NAT address join a real room: successes never count."""
+    """300 phones from one NAT address join a real room: successes never count against
+    the guessing limit. (Joins are paced per address and room past JOIN_BURST: at the
+    default pace, tests/web/test_join_flood.py.)"""
     strict = settings.model_copy(update={"unknown_code_burst": 3})
     with TestClient(create_app(strict)) as client:
         room = make_room(client)

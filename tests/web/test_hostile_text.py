@@ -132,3 +132,13 @@ def test_noncharacters_are_dropped_and_every_export_still_works(client: TestClie
             f"/api/rooms/{room.code}/document.{extension}", headers=bearer(room.fac)
         )
         assert response.status_code == 200, (extension, response.text)
+
+
+def test_a_lone_surrogate_in_an_imported_archive_is_refused(client: TestClient) -> None:
+    room = ApiRoom.create(client, {"p1": ("Priya", "health")})
+    archive = room.ok(room.get("fac", "/archive"))
+    room.ok(room.delete("fac", ""), 204)
+    archive["events"][0]["data"]["participant"]["name"] = SURROGATE
+    response = send(client, "POST", "/api/rooms/import", archive)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_archive"

@@ -4,10 +4,14 @@ tests/reliability/test_stalled_sockets.py against a real server)."""
 
 from __future__ import annotations
 
+from contextlib import ExitStack
+
 import pytest
 from fastapi.testclient import TestClient
 from starlette.testclient import WebSocketDenialResponse
 
+from app.config import Settings
+from app.web.app import create_app
 from tests.conftest import bearer, join, make_room
 from tests.web.support import receive, receive_html
 
@@ -42,3 +46,38 @@ def test_a_plain_since_still_replays(client: TestClient) -> None:
     join(client, code)
     with client.websocket_connect(f"/api/rooms/{code}/events?since=0", headers=bearer(token)) as ws:
         assert receive(ws)["seq"] == 1
+
+
+def test_one_token_may_hold_eight_sockets(client: TestClient) -> None:
+    room = make_room(client)
+    code, token = room["code"], room["facilitator_token"]
+    url = f"/api/rooms/{code}/events"
+    with ExitStack() as stack:
+        for _ in range(8):
+            ws = stack.enter_context(client.websocket_connect(url, headers=bearer(token)))
+            assert receive(ws)["type"] == "snapshot"
+        with pytest.raises(WebSocketDenialResponse) as refused:
+            client.websocket_connect(url, headers=bearer(token)).__enter__()
+        assert refused.value.status_code == 429
+        assert refused.value.json()["error"]["code"] == "too_many_sockets"
+        # Another token is not affected.
+        phone = join(client, code)
+        with client.websocket_connect(url, headers=bearer(phone["token"])) as ws:
+            assert receive(ws)["type"] == "snapshot"
+    with client.websocket_connect(url, headers=bearer(token)) as ws:  # all closed: room again
+        assert receive(ws)["type"] == "snapshot"
+
+
+def test_one_address_may_hold_so_many_sockets(settings: Settings) -> None:
+    capped = settings.model_copy(update={"max_sockets_per_address": 3})
+    with TestClient(create_app(capped)) as client, ExitStack() as stack:
+        room = make_room(client)
+        tokens = [join(client, room["code"], f"P{n}")["token"] for n in range(4)]
+        url = f"/api/rooms/{room['code']}/events"
+        for token in tokens[:3]:
+            ws = stack.enter_context(client.websocket_connect(url, headers=bearer(token)))
+            assert receive(ws)["type"] == "snapshot"
+        with pytest.raises(WebSocketDenialResponse) as refused:
+            client.websocket_connect(url, headers=bearer(tokens[3])).__enter__()
+        assert refused.value.status_code == 429
+        assert "3 live connections" in refused.value.json()["error"]["message"]
