@@ -115,6 +115,17 @@ class Settings(BaseSettings):
         description="`python -m app`: connections one address may hold before sending "
         "complete headers.",
     )
+    backup_dir: Path | None = Field(
+        default=None,
+        description="Where SQLite backups go (default: backups/ beside the database).",
+    )
+    backup_interval_minutes: float = Field(
+        default=15.0,
+        ge=0,
+        description="An online backup of the SQLite database every this many minutes, and "
+        "one at shutdown (0: none).",
+    )
+    backup_keep: int = Field(default=48, ge=1, description="Backups kept (the newest).")
     retention_days: int = Field(
         default=30, ge=1, description="Rooms untouched this many days are deleted, every row."
     )

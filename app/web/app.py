@@ -8,16 +8,19 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from functools import partial
+from pathlib import Path
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.middleware.gzip import GZipMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import single
 from app.config import Settings
+from app.persistence import backup
 from app.persistence.store import Store
 from app.ratelimit import RateLimiter, budget
 from app.realtime.hub import make_hub
@@ -80,6 +83,26 @@ async def keep_retention(service: Service, older_than: timedelta) -> None:
         await asyncio.sleep(3600)
 
 
+async def keep_backups(settings: Settings, directory: Path) -> None:
+    """An online backup of the SQLite database every BACKUP_INTERVAL_MINUTES."""
+    take = partial(backup.take, settings.database_url, directory, keep=settings.backup_keep)
+    while True:
+        await asyncio.sleep(settings.backup_interval_minutes * 60)
+        try:
+            log.info("backup: %s", await to_thread.run_sync(take))
+        except Exception:  # a failed backup is tried again at the next one
+            log.exception("backup failed")
+
+
+async def last_backup(settings: Settings, directory: Path) -> None:
+    """One more backup as the app stops (what changed since the last one)."""
+    try:
+        take = partial(backup.take, settings.database_url, directory, keep=settings.backup_keep)
+        log.info("backup at shutdown: %s", await to_thread.run_sync(take))
+    except Exception:
+        log.exception("backup at shutdown failed")
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; workshop files are checked now, so a broken one stops start-up."""
     settings = settings or Settings()
@@ -113,16 +136,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             joins=RateLimiter(burst=settings.join_burst, per=settings.join_interval_seconds),
         )
         app.state.service = service
-        retention = asyncio.create_task(
-            keep_retention(service, timedelta(days=settings.retention_days)), name="retention"
-        )
+        tasks = [
+            asyncio.create_task(
+                keep_retention(service, timedelta(days=settings.retention_days)), name="retention"
+            )
+        ]
+        backups = backup.backups_dir(settings.database_url, settings.backup_dir)
+        if backups is not None and settings.backup_interval_minutes > 0:
+            tasks.append(asyncio.create_task(keep_backups(settings, backups), name="backups"))
         try:
             yield
         finally:
-            retention.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await retention
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await service.stop()
+            if backups is not None and settings.backup_interval_minutes > 0:
+                await last_backup(settings, backups)
             await hub.stop()
             for shared in app.state.budgets:
                 await shared.close()
@@ -135,6 +166,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         summary="Live multi-agency visioning workshops: rooms, phones, board, joint document.",
         lifespan=lifespan,
+        # FastAPI's own /docs loads Swagger UI from a CDN: a request to a third party
+        # (and blocked by the CSP anyway). /docs is the app's own page instead.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.sockets = SocketGate(
@@ -162,6 +197,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             message = f"The database cannot be written: {reason}."
             return error_response(503, "storage_unavailable", message, {"Retry-After": "5"})
         return {"status": "ok"}
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> HTMLResponse:
+        """The API's endpoints from its OpenAPI schema, as a plain page (no CDN, no script)."""
+        groups: dict[str, list[dict[str, str]]] = {}
+        for path, methods in app.openapi().get("paths", {}).items():
+            for method, operation in methods.items():
+                tag = (operation.get("tags") or ["other"])[0]
+                text = operation.get("description") or operation.get("summary") or ""
+                groups.setdefault(tag, []).append(
+                    {"method": method.upper(), "path": path, "summary": text.split("\n\n")[0]}
+                )
+        context = {"title": app.title, "groups": sorted(groups.items())}
+        page: HTMLResponse = templates.page(request, "api_docs.html", context)
+        return page
 
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     app.add_middleware(GZipMiddleware, minimum_size=800)
