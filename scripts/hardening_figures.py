@@ -241,8 +241,14 @@ async def slowloris(server: Server) -> dict[str, Any]:
 
     soon = open_count()
     started = time.monotonic()
-    async with client(server.base) as api:  # a bystander meanwhile
+    # A bystander meanwhile, from another address (127.0.0.2: loopback too).
+    other = httpx.AsyncHTTPTransport(local_address="127.0.0.2")
+    async with httpx.AsyncClient(base_url=server.base, transport=other, timeout=30) as api:
         status = (await api.get("/healthz")).status_code
+    same_address = "refused"
+    with contextlib.suppress(httpx.TransportError):
+        async with client(server.base) as api:
+            same_address = str((await api.get("/healthz")).status_code)
     await asyncio.sleep(11)
     later = open_count()
     for sock in held:
@@ -252,6 +258,7 @@ async def slowloris(server: Server) -> dict[str, Any]:
         "held_after_half_a_second": soon,
         "held_after_11_s": later,
         "bystander_status": status,
+        "same_address_meanwhile": same_address,
         "bystander_seconds": round(time.monotonic() - started - 11, 2),
     }
 
@@ -325,6 +332,7 @@ async def replays(server: Server) -> dict[str, Any]:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60.0, help="sustained guessing, s")
+    parser.add_argument("--only", nargs="*", help="measure only these (names as printed)")
     args = parser.parse_args()
     results: dict[str, Any] = {}
     with tempfile.TemporaryDirectory() as scratch:
@@ -336,6 +344,8 @@ async def main() -> None:
             ("slowloris", slowloris, {}),
             ("replays", replays, {"MAX_BODY_BYTES": "4000000"}),
         ):
+            if args.only and name not in args.only:
+                continue
             server = Server(folder, **env)
             try:
                 results[name] = await measure(server)
