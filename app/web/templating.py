@@ -21,6 +21,7 @@ from starlette.responses import HTMLResponse
 from app import i18n
 from app.domain.document import signed_current
 from app.domain.document_model import LONDON, local_time
+from app.domain.room import Limits
 from app.web.language import page_locale
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -85,7 +86,13 @@ class Templates:
     `x`); each render says its language as `i18n` in its context (a `Locale`), so
     two renders in two languages never share anything but the environment."""
 
-    def __init__(self, directory: Path = TEMPLATES_DIR, *, zone: tzinfo = LONDON) -> None:
+    def __init__(
+        self,
+        directory: Path = TEMPLATES_DIR,
+        *,
+        zone: tzinfo = LONDON,
+        limits: Limits | None = None,
+    ) -> None:
         self.env = Environment(
             loader=FileSystemLoader(directory),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -101,6 +108,8 @@ class Templates:
         self.env.globals["i18n"] = ENGLISH  # a render that names no language
         self.env.globals["static"] = static_url
         self.env.globals["qr_svg"] = qr_svg
+        self.env.globals["text_limits"] = limits or Limits()
+        """The settings' text limits: every field's maxlength and character count."""
         self.zone = zone
         """TIME_ZONE: the times people read (signatures) are local."""
         self.env.filters["local_time"] = self.local_time
