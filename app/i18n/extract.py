@@ -8,6 +8,7 @@ Extracts every marked message (babel.cfg says where; `KEYWORDS` what marks one) 
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 
@@ -64,17 +65,24 @@ def extract(root: Path = ROOT) -> Catalog:
     return template
 
 
+def _undated(text: bytes) -> list[bytes]:
+    return [line for line in text.splitlines() if b"-Date: " not in line]
+
+
 def _write(catalog: Catalog, path: Path) -> None:
-    with path.open("wb") as f:
-        write_po(
-            f,
-            catalog,
-            width=WIDTH,
-            no_location=True,
-            sort_output=True,
-            omit_header=False,
-            ignore_obsolete=True,
-        )
+    """Write the catalogue, unless only its dates would change (no churn in git)."""
+    f = io.BytesIO()
+    write_po(
+        f,
+        catalog,
+        width=WIDTH,
+        no_location=True,
+        sort_output=True,
+        omit_header=False,
+        ignore_obsolete=True,
+    )
+    if not path.exists() or _undated(path.read_bytes()) != _undated(f.getvalue()):
+        path.write_bytes(f.getvalue())
 
 
 def compile_all() -> None:
