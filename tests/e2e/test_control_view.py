@@ -72,56 +72,43 @@ async def test_actions_keep_the_scroll_position(
     outer = page.locator("#control-ring-outer > li")
     await expect(inner).to_have_count(30)
 
-    async def still(action: Any, done: Any) -> None:
-        """Run `action` on a note in the middle of the list; the page must not move."""
-        card = inner.nth(15)
-        await card.scroll_into_view_if_needed()
-        await page.mouse.wheel(0, 40)  # not at a round position
-        await page.wait_for_timeout(100)
+    async def still(card: Any, name: str, done: Any, prepare: Any = None) -> None:
+        """Click the button `name` in a note's menu; the page must not move."""
+        await open_menu(card)
+        if prepare is not None:
+            await prepare(card)
+        button = card.get_by_role("button", name=name, exact=True)
+        await button.scroll_into_view_if_needed()
         before = await page.evaluate("window.scrollY")
         assert before > 300
-        await action(await open_menu(card))
+        await button.click()
         await done()
         await page.wait_for_timeout(400)  # both the form's answer and the live update
-        assert await page.evaluate("window.scrollY") == before
+        assert await page.evaluate("window.scrollY") == before, name
 
+    def middle() -> Any:
+        return inner.nth(15)
+
+    un_spotlight = page.get_by_role("button", name="Un-spotlight")
+    await still(middle(), "Move to outer →", lambda: expect(outer).to_have_count(1, timeout=LIVE))
+    await still(middle(), "Spotlight", lambda: expect(un_spotlight).to_have_count(1, timeout=LIVE))
     await still(
-        lambda card: card.get_by_role("button", name="Move to outer").click(),
-        lambda: expect(outer).to_have_count(1, timeout=LIVE),
-    )
-    await still(
-        lambda card: card.get_by_role("button", name="Spotlight", exact=True).click(),
-        lambda: expect(page.get_by_role("button", name="Un-spotlight")).to_have_count(
-            1, timeout=LIVE
-        ),
-    )
-    await still(
-        lambda card: card.get_by_role("button", name="Un-spotlight").click(),
-        lambda: expect(page.get_by_role("button", name="Un-spotlight")).to_have_count(
-            0, timeout=LIVE
-        ),
+        inner.filter(has=un_spotlight),
+        "Un-spotlight",
+        lambda: expect(un_spotlight).to_have_count(0, timeout=LIVE),
     )
 
-    async def merge(card: Any) -> None:
+    async def choose(card: Any) -> None:
         menu = card.locator("select[name=into]")
-        await menu.focus()
+        await menu.focus()  # the menu lists the other notes when it opens
         value = await menu.locator("option").nth(3).get_attribute("value")
         await menu.select_option(value)
-        await card.get_by_role("button", name="Merge", exact=True).click()
 
-    await still(merge, lambda: expect(inner).to_have_count(28, timeout=LIVE))
+    await still(middle(), "Merge", lambda: expect(inner).to_have_count(28, timeout=LIVE), choose)
+    await still(middle(), "Remove", lambda: expect(inner).to_have_count(27, timeout=LIVE))
     await still(
-        lambda card: card.get_by_role("button", name="Remove").click(),
-        lambda: expect(inner).to_have_count(27, timeout=LIVE),
+        outer.nth(0), "← Back to inner", lambda: expect(outer).to_have_count(0, timeout=LIVE)
     )
-    # Back from the outer circle, with the page scrolled to it.
-    back = outer.nth(0)
-    await back.scroll_into_view_if_needed()
-    before = await page.evaluate("window.scrollY")
-    await (await open_menu(back)).get_by_role("button", name="Back to inner").click()
-    await expect(outer).to_have_count(0, timeout=LIVE)
-    await page.wait_for_timeout(400)
-    assert await page.evaluate("window.scrollY") == before
     assert console_log.errors == []
 
 
