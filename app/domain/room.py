@@ -46,7 +46,11 @@ class Limits:
     setting: int = 120
     name: int = 60
     text: int = 280
+    """A note, a grid contribution, a reason."""
     participants: int = 300
+    statement: int = 2000
+    """A statement the facilitator drafts (the purpose, each goal, a row's joint
+    statement): long enough to hold every agency's line."""
 
 
 @dataclass(slots=True)

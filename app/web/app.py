@@ -107,7 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; workshop files are checked now, so a broken one stops start-up."""
     settings = settings or Settings()
     workshops = load_workshops(settings.workshops_dir)
-    templates = Templates(zone=settings.zone)
+    templates = Templates(zone=settings.zone, limits=settings.limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -19,6 +19,7 @@ from starlette.responses import HTMLResponse
 
 from app.domain.document import signed_current
 from app.domain.document_model import LONDON, local_time
+from app.domain.room import Limits
 
 APP_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = APP_DIR / "templates"
@@ -52,7 +53,13 @@ def tight(html: str) -> str:
 class Templates:
     """The app's template environment (autoescaping everything)."""
 
-    def __init__(self, directory: Path = TEMPLATES_DIR, *, zone: tzinfo = LONDON) -> None:
+    def __init__(
+        self,
+        directory: Path = TEMPLATES_DIR,
+        *,
+        zone: tzinfo = LONDON,
+        limits: Limits | None = None,
+    ) -> None:
         self.env = Environment(
             loader=FileSystemLoader(directory),
             autoescape=select_autoescape(default=True, default_for_string=True),
@@ -62,6 +69,8 @@ class Templates:
         )
         self.env.globals["static"] = static_url
         self.env.globals["qr_svg"] = qr_svg
+        self.env.globals["text_limits"] = limits or Limits()
+        """The settings' text limits: every field's maxlength and character count."""
         self.zone = zone
         """TIME_ZONE: the times people read (signatures) are local."""
         self.env.filters["local_time"] = self.local_time
