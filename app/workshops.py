@@ -31,6 +31,7 @@ from app.domain.workshop import (
     Option,
     Perspective,
     Phase,
+    Script,
     Workshop,
 )
 
@@ -68,6 +69,28 @@ class ItemSpec(_Model):
     text: Text
 
 
+class ScriptSpec(_Model):
+    """The facilitator's script for a phase (shown in the control view only)."""
+
+    say: list[Text] = Field(
+        default=[],
+        max_length=20,
+        description="What to say or do, in order: one short paragraph per entry.",
+    )
+    minutes: int | None = Field(
+        default=None, ge=1, le=240, description="Suggested length of the phase, in minutes."
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.say and self.minutes is None:
+            raise ValueError("a script needs `say` (what to say) or `minutes`")
+        return self
+
+    def to_domain(self) -> Script:
+        return Script(tuple(self.say), self.minutes)
+
+
 class PhaseSpec(_Model):
     """One step of the session; `kind` picks how phones, board and control behave."""
 
@@ -81,6 +104,7 @@ class PhaseSpec(_Model):
     items: list[ItemSpec] = Field(default=[], max_length=60)
     question: str = ""
     options: list[OptionSpec] = Field(default=[], max_length=10)
+    script: ScriptSpec | None = None
 
     @model_validator(mode="after")
     def _kind_and_fields(self) -> Self:
@@ -122,6 +146,7 @@ class PhaseSpec(_Model):
             self.board_prompt.strip(),
             tuple(Item(i["id"], i["text"]) for i in fields["items"]),
             tuple(Option(o["id"], o["label"], o["description"].strip()) for o in fields["options"]),
+            self.script.to_domain() if self.script else None,
         )
 
 

@@ -41,6 +41,15 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Script:
+    """The facilitator's notes for a phase: what to say, in order, and how long it takes."""
+
+    say: tuple[str, ...] = ()
+    minutes: int | None = None
+    """Suggested length of the phase, in minutes (None: no suggestion)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Phase:
     """One step of the session, with what the facilitator and participants are asked."""
 
@@ -55,6 +64,8 @@ class Phase:
     """What is rated in a rate-items or choose-scale phase."""
     options: tuple[Option, ...] = ()
     """The scale every item is rated on, in order."""
+    script: Script | None = None
+    """Notes for the facilitator (control view only), from the workshop file."""
 
     @property
     def traits(self) -> PhaseKind:
