@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: run test check lint types fmt migrate bench lock schema clean
+.PHONY: run test check lint types fmt migrate bench lock schema messages clean
 
 $(BIN)/python:
 	@echo "==> Creating the virtual environment in $(VENV)/ (once)"
@@ -22,6 +22,8 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
 	$(BIN)/pip install --progress-bar on -r requirements.lock
 	@echo "==> Installing Common Ground itself"
 	$(BIN)/pip install -q --no-deps -e .
+	@echo "==> Compiling the translations"
+	$(BIN)/python -m app.i18n.extract compile
 	@echo "==> Installed"
 	touch $@
 
@@ -60,6 +62,9 @@ migrate: $(VENV)/.installed  ## Upgrade the database at DATABASE_URL to the newe
 
 schema: $(VENV)/.installed  ## Regenerate docs/workshop.schema.json from app/workshops.py.
 	$(BIN)/python -c "from app.workshops import json_schema; print(json_schema(), end='')" > docs/workshop.schema.json
+
+messages: $(VENV)/.installed  ## Re-extract app/locales/messages.pot, merge it into every catalogue, compile.
+	$(BIN)/python -m app.i18n.extract
 
 lock:  ## Re-pin requirements*.lock from pyproject.toml (fresh venvs under /tmp).
 	rm -rf /tmp/cg-lock && $(PYTHON) -m venv /tmp/cg-lock

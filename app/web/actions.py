@@ -26,6 +26,7 @@ from app.realtime.connection import Connection
 from app.services import Service
 from app.web.deps import ServiceDep, optional_viewer
 from app.web.errors import STATUS, error_response, rate_limited
+from app.web.language import page_locale
 from app.web.pages import error_page
 from app.web.views import HtmlRenderer
 
@@ -82,7 +83,7 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
     if not _is_htmx(request):
         return RedirectResponse(f"/rooms/{room.code}/{page}", status_code=303)
     renderer = HtmlRenderer(request.app.state.templates)
-    connection = Connection(room.code, viewer, "html", page=page)
+    connection = Connection(room.code, viewer, "html", page=page, lang=page_locale(request).code)
     online = service.online(room.code)
     return HTMLResponse(renderer.initial(connection, await service.room(room.code), online, {}))
 

@@ -21,6 +21,7 @@ from app.realtime.connection import CLOSE_TOO_SLOW, STUCK_AFTER, Connection, For
 from app.web.deps import get_service, presented_token
 from app.web.edge import client_key
 from app.web.errors import error_response
+from app.web.language import page_locale
 from app.web.socket_gate import SocketGate, TooMany
 
 INBOUND_BURST = 20
@@ -182,7 +183,8 @@ async def live(websocket: WebSocket) -> None:
     found = whole_number(websocket.query_params.get("since", ""))
     since = found if 0 <= found < 2**63 else None
     fmt: Format = "html"
-    await _serve(websocket, Connection(code, viewer, fmt, page=view), since)
+    lang = page_locale(websocket).code
+    await _serve(websocket, Connection(code, viewer, fmt, page=view, lang=lang), since)
 
 
 # Plain Starlette routes: these endpoints use no FastAPI dependencies, and a

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from app import i18n
 from app.domain import document, facilitation, grid, notes, ratings, registry
 from app.domain.document import Signature
 from app.domain.events import Event
@@ -311,8 +312,8 @@ def personal(page: str, block: str, room: Room) -> bool:
 @dataclass(frozen=True, slots=True)
 class HtmlRenderer:
     """Renders each page's live blocks, or just the elements a change touched
-    (the channel's `Renderer`). Each render is cached per audience: the same
-    bytes go to every screen that would see the same."""
+    (the channel's `Renderer`). Each render is cached per audience and language:
+    the same bytes go to every screen that would see the same."""
 
     templates: Templates
 
@@ -338,14 +339,15 @@ class HtmlRenderer:
         if me_id and me is None:
             return ""
         whole = SCREEN in parts
+        locale = i18n.get(connection.lang)
         context: list[dict[str, Any]] = []
 
         def full() -> dict[str, Any]:
             if not context:
-                context.append(room_context(room, online, me))
+                context.append({**room_context(room, online, me), "i18n": locale})
             return context[0]
 
-        scene = live.Scene(self.templates, room, page, me, online, full)
+        scene = live.Scene(self.templates, room, page, me, online, full, locale)
         html = []
         for block in blocks:
             mine = [p for p in parts if whole or affected(page, block, (p,), me_id)]
@@ -357,12 +359,12 @@ class HtmlRenderer:
                 p.name not in renders or live.needs_block(page, block, room, p) for p in mine
             ):
                 for part in mine:
-                    key = f"{page}:{block}:{part}:{audience}"
+                    key = f"{page}:{block}:{part}:{audience}:{locale.code}"
                     if key not in cache:
                         cache[key] = renders[part.name](scene, part)
                     html.append(cache[key])
                 continue
-            key = f"{page}:{block}:{audience}"
+            key = f"{page}:{block}:{audience}:{locale.code}"
             if key not in cache:
                 cache[key] = self.templates.block(name, block, full())
             html.append(cache[key])
