@@ -9,6 +9,7 @@ from app.domain import (
     document,
     facilitation,
     grid,
+    note_undo,
     notes,
     ratings,
     reveal,
@@ -16,5 +17,16 @@ from app.domain import (
     spotlight,
 )
 
-FEATURES = (room, notes, grid, consent, reveal, ratings, document, facilitation, spotlight)
+FEATURES = (
+    room,
+    notes,
+    note_undo,
+    grid,
+    consent,
+    reveal,
+    ratings,
+    document,
+    facilitation,
+    spotlight,
+)
 """The feature modules, in the order a session usually meets them."""

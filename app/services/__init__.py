@@ -10,10 +10,11 @@ from app.services.core import CreatedRoom, Joined, require_facilitator, require_
 from app.services.records import Records
 from app.services.rounds import Rounds
 from app.services.sessions import Sessions
+from app.services.undo import Undo
 from app.services.work import Work
 
 
-class Service(Sessions, Work, Records, Rounds):
+class Service(Sessions, Work, Records, Rounds, Undo):
     """Everything a facilitator or participant can do, for every interface."""
 
 

@@ -15,14 +15,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app import i18n
-from app.domain import document, facilitation, grid, notes, ratings, registry
+from app.domain import document, facilitation, grid, note_undo, notes, ratings, registry
 from app.domain.document import Signature
 from app.domain.events import Event
 from app.domain.notes import Note
 from app.domain.registry import SCREEN, Part
 from app.domain.room import Participant, Room
 from app.realtime.connection import Connection
-from app.web import live
+from app.web import live, waiting
 from app.web.tallies import STANCE_LABELS, statements
 from app.web.templating import Templates
 
@@ -87,6 +87,8 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "inner_notes": inner,
         "outer_notes": outer,
         "merged_notes": _merged(room),
+        "removed_notes": note_undo.restorable(room),
+        "waiting": waiting.Waiting(room),
         "my_notes": _mine(room, me),
         "new_id": str(uuid.uuid4()),
         "statements": statements(room, me),
