@@ -6,6 +6,12 @@
 (function () {
   "use strict";
 
+  // The page's wording in its language: <html data-msg-…> (base.html), else English.
+  function say(key, fallback) {
+    var found = document.documentElement.dataset["msg" + key.charAt(0).toUpperCase() + key.slice(1)];
+    return found || fallback;
+  }
+
   var NEAR = 0.9;
 
   function limitOf(field) {
@@ -48,16 +54,21 @@
     if (!limit || !field.id) return;
     var counter = counterOf(field);
     var count = used(field);
-    var prefix = field.hasAttribute("data-line-limit") ? "longest line " : "";
-    counter.querySelector(".char-count__shown").textContent =
-      prefix + count.toLocaleString("en-GB") + " / " + limit.toLocaleString("en-GB") + " characters";
+    var lang = document.documentElement.lang || "en-GB";
+    var shown = field.hasAttribute("data-line-limit")
+      ? say("longestLine", "longest line {n} / {limit} characters")
+      : say("characters", "{n} / {limit} characters");
+    counter.querySelector(".char-count__shown").textContent = shown
+      .replace("{n}", count.toLocaleString(lang)).replace("{limit}", limit.toLocaleString(lang));
     var near = count >= Math.floor(limit * NEAR);
     counter.classList.toggle("char-count--near", near);
     counter.classList.toggle("char-count--over", count > limit);
     var spoken = counter.querySelector("[aria-live]");
     var left = limit - count;
-    var say = !near ? "" : left > 0 ? left + " characters left" : left === 0 ? "Character limit reached" : (-left) + " characters over the limit";
-    if (spoken.textContent !== say) spoken.textContent = say;
+    var words = !near ? "" : left > 0 ? say("charactersLeft", "{n} characters left").replace("{n}", left)
+      : left === 0 ? say("limitReached", "Character limit reached")
+      : say("charactersOver", "{n} characters over the limit").replace("{n}", -left);
+    if (spoken.textContent !== words) spoken.textContent = words;
   }
 
   function all(root) {
