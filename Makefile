@@ -10,22 +10,31 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: run test check lint types fmt migrate bench lock schema messages clean
 
 $(BIN)/python:
+	@echo "==> Creating the virtual environment in $(VENV)/ (once)"
 	$(PYTHON) -m venv $(VENV)
+	@echo "==> Updating pip"
 	$(BIN)/python -m pip install -q --upgrade pip
 
-# Runtime dependencies, pinned by requirements.lock.
+# Runtime dependencies, pinned by requirements.lock. pip lists each package as it
+# goes: on a fresh clone this takes a minute or two, and it says so.
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
-	$(BIN)/pip install -q -r requirements.lock
+	@echo "==> Installing the pinned dependencies (requirements.lock; a minute or two the first time)"
+	$(BIN)/pip install --progress-bar on -r requirements.lock
+	@echo "==> Installing Common Ground itself"
 	$(BIN)/pip install -q --no-deps -e .
+	@echo "==> Compiling the translations"
 	$(BIN)/python -m app.i18n.extract compile
+	@echo "==> Installed"
 	touch $@
 
 # Plus the test and lint tools, pinned by requirements-dev.lock.
 $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.lock
-	$(BIN)/pip install -q -r requirements-dev.lock
+	@echo "==> Installing the test and lint tools (requirements-dev.lock)"
+	$(BIN)/pip install --progress-bar on -r requirements-dev.lock
 	touch $@
 
 run: $(VENV)/.installed  ## Serve the app on http://$(HOST):$(PORT) (SQLite + in-memory hub).
+	@echo "==> Starting Common Ground on $(HOST):$(PORT) (the addresses to open follow once it listens)"
 	$(BIN)/python -m app --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev  ## The whole suite (CI=true: nothing may skip).

@@ -195,7 +195,10 @@ class Room:
                 }
                 for row in self.workshop.grid_rows
             },
-            "statements": {target: item.public() for target, item in self.statements.items()},
+            "statements": {
+                target: item.public_for(viewer, hide_responses=self.options.hide_responses)
+                for target, item in self.statements.items()
+            },
             "spotlight": self.spotlight,
             "options": self.options.public(),
             "timer": current_timer.public() if current_timer else None,

@@ -234,12 +234,17 @@ class Sessions(UseCases):
         anonymous: object = None,
         moderated: object = None,
         names_shown: object = None,
+        hide_responses: object = None,
     ) -> Room:
         require_facilitator(viewer)
         room, _ = await self._run(
             code,
             lambda room: facilitation.decide_options(
-                room, anonymous=anonymous, moderated=moderated, names_shown=names_shown
+                room,
+                anonymous=anonymous,
+                moderated=moderated,
+                names_shown=names_shown,
+                hide_responses=hide_responses,
             ),
         )
         return room

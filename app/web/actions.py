@@ -154,7 +154,7 @@ async def set_options(service: Service, code: str, viewer: Viewer, form: Submitt
     """One toggle per form: the field present is the setting changed ("true"/"false")."""
     values = {
         name: form[name] == "true"
-        for name in ("anonymous", "moderated", "names_shown")
+        for name in ("anonymous", "moderated", "names_shown", "hide_responses")
         if name in form
     }
     await service.set_options(code, viewer, **values)
@@ -243,6 +243,11 @@ async def agree(service: Service, code: str, viewer: Viewer, form: Submitted) ->
     await service.agree(
         code, viewer, form["target"], override_reason=reason if reason.strip() else None
     )
+
+
+@_post("/rooms/{code}/statements/{target}/reveal")
+async def reveal(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.reveal_responses(code, viewer, form["target"])
 
 
 @_post("/rooms/{code}/spotlight")

@@ -209,13 +209,14 @@ async def set_done(
 async def set_options(
     code: str, body: SetOptions, viewer: FacilitatorDep, service: ServiceDep
 ) -> dict[str, Any]:
-    """Anonymity, moderation, and whether names show in the current phase."""
+    """Anonymity, moderation, names in the current phase, responses hidden until reveal."""
     room = await service.set_options(
         normalize_code(code),
         viewer,
         anonymous=body.anonymous,
         moderated=body.moderated,
         names_shown=body.names_shown,
+        hide_responses=body.hide_responses,
     )
     return room.options.public()
 

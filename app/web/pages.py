@@ -22,6 +22,7 @@ from app.domain.room import Room
 from app.i18n import N_
 from app.ratelimit import RateLimited
 from app.services import Service
+from app.startup import unreachable_join
 from app.web.api import base_url
 from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer
 from app.web.edge import client_key
@@ -255,6 +256,9 @@ async def _screen(
     context = room_context(room, service.online(room.code), me)
     context["join_url"] = f"{base}/j/{room.code}"
     context["join_host"] = urlsplit(base).netloc
+    # Without PUBLIC_URL, a board opened on 127.0.0.1 would show a QR code no phone can
+    # use: it warns instead. (A PUBLIC_URL set by the operator is trusted.)
+    context["join_unreachable"] = not settings.public_url and unreachable_join(base)
     return _templates(request).page(request, PAGES[page][0], context)  # type: ignore[no-any-return]
 
 

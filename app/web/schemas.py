@@ -43,6 +43,7 @@ class SetOptions(Body):
     anonymous: Any = None
     moderated: Any = None
     names_shown: Any = None
+    hide_responses: Any = None
 
 
 class RemoveJoinedAfter(Body):

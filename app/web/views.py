@@ -40,12 +40,12 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
-        | {"lock", "response"}
+        | {"lock", "response", "revealed"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight"}
+        | {"spotlight", "revealed"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer"}),
