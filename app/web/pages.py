@@ -28,6 +28,7 @@ from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer
 from app.web.edge import client_key
 from app.web.errors import STATUS, say
 from app.web.language import page_locale
+from app.web.translated import room_in
 from app.web.views import PAGES, room_context
 
 router = APIRouter(include_in_schema=False)
@@ -80,11 +81,12 @@ def _home(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    code = page_locale(request).code
     return _templates(request).page(  # type: ignore[no-any-return]
         request,
         "home.html",
         {
-            "workshops": list(service.workshops.values()),
+            "workshops": [w.in_language(code) for w in service.workshops.values()],
             "values": values or {},
             "errors": errors or {},
             "limits": service.limits,
@@ -141,6 +143,7 @@ def _join_page(
     status: int = 200,
 ) -> HTMLResponse:
     workshop = room.workshop if room else next(iter(service.workshops.values()))
+    workshop = workshop.in_language(page_locale(request).code)
     return _templates(request).page(  # type: ignore[no-any-return]
         request,
         "join.html",
@@ -253,7 +256,7 @@ async def _screen(
                 N_("Open it from the browser that created the room. Participants join at /join."),
             )
     base = base_url(request, settings.public_url)
-    context = room_context(room, service.online(room.code), me)
+    context = room_context(room_in(room, page_locale(request).code), service.online(room.code), me)
     context["join_url"] = f"{base}/j/{room.code}"
     context["join_host"] = urlsplit(base).netloc
     # Without PUBLIC_URL, a board opened on 127.0.0.1 would show a QR code no phone can
