@@ -28,7 +28,7 @@ from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer
 from app.web.edge import client_key
 from app.web.errors import STATUS, say
 from app.web.language import page_locale
-from app.web.translated import room_in
+from app.web.translated import room_in, workshop_in
 from app.web.views import PAGES, room_context
 
 router = APIRouter(include_in_schema=False)
@@ -86,7 +86,7 @@ def _home(
         request,
         "home.html",
         {
-            "workshops": [w.in_language(code) for w in service.workshops.values()],
+            "workshops": [workshop_in(w, code) for w in service.workshops.values()],
             "values": values or {},
             "errors": errors or {},
             "limits": service.limits,
@@ -143,7 +143,7 @@ def _join_page(
     status: int = 200,
 ) -> HTMLResponse:
     workshop = room.workshop if room else next(iter(service.workshops.values()))
-    workshop = workshop.in_language(page_locale(request).code)
+    workshop = workshop_in(workshop, page_locale(request).code)
     return _templates(request).page(  # type: ignore[no-any-return]
         request,
         "join.html",
