@@ -102,6 +102,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         **_done(room, me),
         **_ratings(room, me),
         "unrevealed": _unrevealed(room),
+        "notes_revealed": any(n.revealed for n in room.notes.values()),
         **_document(room),
     }
 
