@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain import registry
 from app.domain.errors import Conflict, Invalid, NotFound
-from app.domain.events import Draft, Event
+from app.domain.events import Draft, Event, Viewer
 from app.domain.registry import Part, PhaseKind
 from app.domain.text import clean_text
 
@@ -45,6 +45,8 @@ class Statement:
     override_reason: str | None = None
     agreed_at: datetime | None = None
     version: int = 0
+    revealed: bool = False
+    """The facilitator revealed its responses (in a room that hides them until then)."""
 
     def public(self) -> dict[str, Any]:
         return {
@@ -58,7 +60,23 @@ class Statement:
                 for pid, r in self.responses.items()
             ],
             "override_reason": self.override_reason,
+            "revealed": self.revealed,
         }
+
+    def hidden(self, hide_responses: bool) -> bool:
+        """Whether its responses are counted, not shown, to all but the facilitator and
+        each responder (the room hides them, and they are neither revealed nor agreed)."""
+        return hide_responses and not self.revealed and self.status != "agreed"
+
+    def public_for(self, viewer: Viewer, *, hide_responses: bool) -> dict[str, Any]:
+        """As `public`, with others' responses left out while they are hidden from `viewer`."""
+        data = self.public()
+        data["hidden"] = self.hidden(hide_responses)
+        data["responded"] = len(self.responses)
+        if data["hidden"] and not viewer.is_facilitator:
+            mine = viewer.participant_id
+            data["responses"] = [r for r in data["responses"] if r["participant_id"] == mine]
+        return data
 
     @property
     def has_content(self) -> bool:
@@ -164,12 +182,15 @@ def decide_respond(
     previous = current.responses.get(participant_id)
     if previous is not None and previous.stance == stance and previous.reason == clean_reason:
         return []
-    data = {
+    data: dict[str, Any] = {
         "target": target,
         "participant_id": participant_id,
         "stance": stance,
         "reason": clean_reason,
     }
+    if current.hidden(room.options.hide_responses):  # others learn that, not what
+        data["facilitator_reads"] = True
+        return [Draft("response.set", data, actor=participant_id, private_to=participant_id)]
     return [Draft("response.set", data, actor=participant_id)]
 
 
@@ -215,8 +236,13 @@ def _updated(room: Room, event: Event) -> None:
     )
 
 
+def _hide_stance(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "stance": None, "reason": None}
+
+
 @registry.event(
     "response.set",
+    redact=_hide_stance,
     touches=lambda room, event: (
         Part("tally", event.data["target"]),
         Part("response", event.data["target"], only=event.data["participant_id"]),

@@ -169,7 +169,8 @@ class Work(UseCases):
                 max_length=self.limits.text,
             ),
         )
-        return consent.statement(room, target).public()
+        found = consent.statement(room, target)
+        return found.public_for(viewer, hide_responses=room.options.hide_responses)
 
     async def agree(
         self, code: str, viewer: Viewer, target: str, *, override_reason: object

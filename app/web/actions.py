@@ -105,7 +105,8 @@ def _post(path: str) -> Callable[[Action], Action]:
 # ------------------------------------------------------------------ facilitator
 @_post("/rooms/{code}/phase")
 async def set_phase(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
-    await service.set_phase(code, viewer, form["phase"])
+    """A big step back needs `confirm=true` (the control view asks first)."""
+    await service.set_phase(code, viewer, form["phase"], confirmed=form["confirm"] == "true")
 
 
 @_post("/rooms/{code}/lock")
@@ -150,7 +151,7 @@ async def set_options(service: Service, code: str, viewer: Viewer, form: Submitt
     """One toggle per form: the field present is the setting changed ("true"/"false")."""
     values = {
         name: form[name] == "true"
-        for name in ("anonymous", "moderated", "names_shown")
+        for name in ("anonymous", "moderated", "names_shown", "hide_responses")
         if name in form
     }
     await service.set_options(code, viewer, **values)
@@ -239,6 +240,11 @@ async def agree(service: Service, code: str, viewer: Viewer, form: Submitted) ->
     await service.agree(
         code, viewer, form["target"], override_reason=reason if reason.strip() else None
     )
+
+
+@_post("/rooms/{code}/statements/{target}/reveal")
+async def reveal(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.reveal_responses(code, viewer, form["target"])
 
 
 @_post("/rooms/{code}/spotlight")

@@ -163,7 +163,7 @@ async def set_phase(
     code: str, body: SetPhase, viewer: FacilitatorDep, service: ServiceDep
 ) -> dict[str, Any]:
     code = normalize_code(code)
-    await service.set_phase(code, viewer, body.phase)
+    await service.set_phase(code, viewer, body.phase, confirmed=body.confirm is not False)
     return await service.snapshot(code, viewer)
 
 
@@ -209,13 +209,14 @@ async def set_done(
 async def set_options(
     code: str, body: SetOptions, viewer: FacilitatorDep, service: ServiceDep
 ) -> dict[str, Any]:
-    """Anonymity, moderation, and whether names show in the current phase."""
+    """Anonymity, moderation, names in the current phase, responses hidden until reveal."""
     room = await service.set_options(
         normalize_code(code),
         viewer,
         anonymous=body.anonymous,
         moderated=body.moderated,
         names_shown=body.names_shown,
+        hide_responses=body.hide_responses,
     )
     return room.options.public()
 

@@ -25,7 +25,7 @@ from app.persistence.store import Store
 from app.ratelimit import RateLimiter, budget
 from app.realtime.hub import make_hub
 from app.services import Service
-from app.web import actions, api, errors, language, pages, sockets
+from app.web import actions, api, api_rounds, errors, language, pages, sockets
 from app.web.edge import BodyLimit, OriginCheck, RequestRate
 from app.web.errors import error_response
 from app.web.guesses import GuessGuard
@@ -182,6 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workshops = workshops
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_rounds.router)
     app.router.routes.extend(sockets.routes)
     app.include_router(pages.router)
     app.include_router(language.router)

@@ -46,6 +46,7 @@ def statements(
                 "objections": sorted(objections, key=lambda found: found[0].seq),
                 "reservations": sorted(reservations, key=lambda found: found[0].seq),
                 "responded": len(item.responses) if item else 0,
+                "hidden": item is not None and item.hidden(room.options.hide_responses),
                 "mine": item.responses.get(me.id) if (item and me) else None,
             }
         )

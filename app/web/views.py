@@ -40,12 +40,12 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
-        | {"lock", "response"}
+        | {"lock", "response", "revealed"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight"}
+        | {"spotlight", "revealed"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer"}),
@@ -74,6 +74,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "phase_index": index,
         "previous_phase": workshop.phases[index - 1] if index > 0 else None,
         "next_phase": workshop.phases[index + 1] if index + 1 < len(workshop.phases) else None,
+        "big_steps_back": {p.id for p in workshop.phases if room.big_step_back(p.id)},
         "perspectives": workshop.perspectives,
         "perspective_labels": {p.id: p for p in workshop.perspectives},
         "groups": room.by_perspective(),

@@ -163,6 +163,14 @@ ENDPOINTS = [
         PARTICIPANT,
         json={"option": "not-yet"},
     ),
+    # Issue 18: reveals, suggestions, dot-votes, people without a phone.
+    Endpoint(
+        "reveal-responses",
+        "POST",
+        "/api/rooms/{code}/statements/purpose/reveal",
+        FACILITATOR,
+        phase="purpose-agree",
+    ),
 ]
 
 
