@@ -248,17 +248,34 @@ class Room:
         data = {"participant": participant, "facilitator_reads": True}
         return [Draft("participant.joined", data, actor=participant_id, private_to=participant_id)]
 
-    def decide_phase(self, phase: object, *, actor: str = "facilitator") -> list[Draft]:
+    def decide_phase(
+        self, phase: object, *, actor: str = "facilitator", confirmed: bool = True
+    ) -> list[Draft]:
+        """Move the room to `phase`; a big step back (see `big_step_back`) needs
+        `confirmed` (409 `confirm_needed` without it: nothing changes)."""
         if not isinstance(phase, str):
             raise Invalid("invalid_phase", "The phase must be a phase id.")
         target = self.workshop.phase(phase)
         if target.id == self.phase:
             return []
+        if not confirmed and self.big_step_back(target.id):
+            raise Conflict(
+                "confirm_needed",
+                f"Going back to “{target.title}” changes every screen in the room: "
+                "confirm it to go back.",
+            )
         drafts = [Draft("phase.changed", {"phase": target.id, "previous": self.phase}, actor=actor)]
         entering = target.traits.on_enter
         if entering is not None:
             drafts += entering(self)
         return drafts
+
+    def big_step_back(self, phase: str) -> bool:
+        """Going back more than one step, or back from the document or the closed
+        session: a stray key or click must not do it without asking."""
+        here = self.workshop.phase_index(self.phase)
+        there = self.workshop.phase_index(phase)
+        return there < here - 1 or (there < here and self.current_phase.traits.shows_document)
 
     def decide_lock(self, locked: bool) -> list[Draft]:
         self.ensure_open()
@@ -318,6 +335,7 @@ def _joined(room: Room, event: Event) -> None:
 def _phase_changed(room: Room, event: Event) -> None:
     room.phase = event.data["phase"]
     room.timer = None  # a timer belongs to its phase
+    room.spotlight = None  # and so does a spotlight: the next phase starts on the overview
 
 
 @registry.event("room.locked", touches=lambda room, event: (Part("lock"),))

@@ -192,9 +192,12 @@ class Sessions(UseCases):
         return [e.data["participant_id"] for e in events if e.type == "participant.removed"]
 
     # --------------------------------------------------------------- phases
-    async def set_phase(self, code: str, viewer: Viewer, phase: object) -> Room:
+    async def set_phase(
+        self, code: str, viewer: Viewer, phase: object, *, confirmed: bool = True
+    ) -> Room:
+        """Move the room to `phase`; without `confirmed`, a big step back is refused."""
         require_facilitator(viewer)
-        room, _ = await self._run(code, lambda room: room.decide_phase(phase))
+        room, _ = await self._run(code, lambda room: room.decide_phase(phase, confirmed=confirmed))
         return room
 
     async def set_spotlight(self, code: str, viewer: Viewer, target: object) -> Room:

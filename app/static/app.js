@@ -16,6 +16,8 @@
     if (label) label.textContent = text || label.dataset[state] || "";
   }
 
+  window.cgConnection = setConnection;  // connection.js: the heartbeat's verdict
+
   function toast(message) {
     var region = document.getElementById("toast");
     if (!region) {
@@ -120,6 +122,17 @@
       }
     });
   });
+  // A form's answer swaps whole page blocks: the page stays where it was scrolled to
+  // (the browser's scroll anchoring would otherwise follow the old block down).
+  var keptScroll = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    if (!evt.detail.live && keptScroll === null) keptScroll = window.scrollY;
+  });
+  document.addEventListener("htmx:afterRequest", function () { keptScroll = null; });
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    if (evt.detail.live || keptScroll === null) return;
+    if (window.scrollY !== keptScroll) window.scrollTo(0, keptScroll);
+  });
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (!refocus) return;
     var el = document.getElementById(refocus.id);
@@ -181,6 +194,12 @@
   }
   document.addEventListener("pointerup", endDrag);
   document.addEventListener("pointercancel", endDrag);
+
+  // ---- A big step back was confirmed in the dialog (hx-confirm): say so to the server ----
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (form && form.hasAttribute("data-confirm-step")) evt.detail.parameters.confirm = "true";
+  });
 
   // ---- Client-chosen ids: a retried post (lost answer, second tap) is not a duplicate ----
   function uuid4() {
@@ -412,7 +431,7 @@
     holder.appendChild(node);
     var focus = old ? focusKey(old) : null;
     var target = old || parent;
-    htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder });
+    htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder, live: true });
     if (parent) placeInOrder(parent, node, old);
     else old.replaceWith(node);
     upgradeForms(node);
@@ -421,7 +440,7 @@
       var again = node.matches(focus) ? node : node.querySelector(focus);
       if (again) again.focus({ preventScroll: true });
     }
-    htmx.trigger(node, "htmx:oobAfterSwap", { target: node });
+    htmx.trigger(node, "htmx:oobAfterSwap", { target: node, live: true });
     return true;
   }
 

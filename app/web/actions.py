@@ -109,7 +109,8 @@ def _post(path: str) -> Callable[[Action], Action]:
 # ------------------------------------------------------------------ facilitator
 @_post("/rooms/{code}/phase")
 async def set_phase(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
-    await service.set_phase(code, viewer, form["phase"])
+    """A big step back needs `confirm=true` (the control view asks first)."""
+    await service.set_phase(code, viewer, form["phase"], confirmed=form["confirm"] == "true")
 
 
 @_post("/rooms/{code}/lock")

@@ -163,7 +163,7 @@ async def set_phase(
     code: str, body: SetPhase, viewer: FacilitatorDep, service: ServiceDep
 ) -> dict[str, Any]:
     code = normalize_code(code)
-    await service.set_phase(code, viewer, body.phase)
+    await service.set_phase(code, viewer, body.phase, confirmed=body.confirm is not False)
     return await service.snapshot(code, viewer)
 
 

@@ -80,6 +80,9 @@ class JoinedRoom(BaseModel):
 
 class SetPhase(Body):
     phase: str
+    confirm: bool | None = None
+    """`false`: refuse a big step back (409 `confirm_needed`), as the control view does;
+    absent or `true`: move as asked (contract v1)."""
 
 
 class SetLock(Body):

@@ -75,6 +75,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "phase_index": index,
         "previous_phase": workshop.phases[index - 1] if index > 0 else None,
         "next_phase": workshop.phases[index + 1] if index + 1 < len(workshop.phases) else None,
+        "big_steps_back": {p.id for p in workshop.phases if room.big_step_back(p.id)},
         "perspectives": workshop.perspectives,
         "perspective_labels": {p.id: p for p in workshop.perspectives},
         "groups": room.by_perspective(),
@@ -105,6 +106,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "unrevealed": _unrevealed(room),
         "suggest": _suggester(room),
         "group_key": suggestions.group_key,
+        "notes_revealed": any(n.revealed for n in room.notes.values()),
         **_document(room),
     }
 

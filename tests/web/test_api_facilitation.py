@@ -665,8 +665,10 @@ def test_duplicate_page_and_the_old_room_reopens(room: ToolkitRoom) -> None:
     assert "Next school" in new_control.text
     old_control = client.get(f"/rooms/{room.code}/control")
     assert old_control.status_code == 200
-    # Going back from the closed phase with the old cookie.
-    back = client.post(f"/rooms/{room.code}/phase", data={"phase": "document"}, headers=HX)
+    # Going back from the closed phase with the old cookie (confirmed, as the page asks).
+    back = client.post(
+        f"/rooms/{room.code}/phase", data={"phase": "document", "confirm": "true"}, headers=HX
+    )
     assert back.status_code == 200, back.text
     client.cookies.clear()
     assert room.snapshot()["phase"] == "document"
