@@ -125,19 +125,30 @@ async def test_a_new_step_scrolls_to_the_top_and_says_so(
     assert console_log.errors == []
 
 
+@pytest.mark.parametrize(
+    ("phase", "field_id"),
+    [("purpose-write", "note-text"), ("grid-write", "grid-text-means")],
+    ids=["notes", "grid"],
+)
 async def test_writing_closes_at_time_up_and_keeps_what_was_typed(
-    browser: Any, live_server: LiveServer, room: Room, console_log: ConsoleLog, shots: Any
+    browser: Any,
+    live_server: LiveServer,
+    room: Room,
+    console_log: ConsoleLog,
+    shots: Any,
+    phase: str,
+    field_id: str,
 ) -> None:
-    await room.phase("purpose-write")
+    await room.phase(phase)
     await room.call("POST", "/timer", {"action": "start", "seconds": 300, "lock": True})
     context, phone = await open_phone(
         browser, live_server.base_url, room, console_log, SMALL_PHONE, clock=True
     )
-    field = phone.locator("#note-text")
-    add = phone.locator("#phone-task form .button--primary")
+    field = phone.locator(f"#{field_id}")
+    add = phone.locator("#phone-task form .button--primary").first
     typed = "Half a thought about shared"
     await field.fill(typed)
-    await expect(phone.locator("#note-text-count")).to_contain_text(f"{len(typed)} / 280")
+    await expect(phone.locator(f"#{field_id}-count")).to_contain_text(f"{len(typed)} / 280")
     await expect(field).to_be_enabled()
     await expect(phone.locator("#writing-closed")).to_have_count(0)
 
@@ -152,7 +163,7 @@ async def test_writing_closes_at_time_up_and_keeps_what_was_typed(
     )
     await expect(notice).to_be_in_viewport()
     await expect(phone.locator("#phone-done button")).to_be_enabled()  # "I'm done" still works
-    await shots(phone, "phone-time-up-320")
+    await shots(phone, f"phone-time-up-{phase}-320")
 
     # The facilitator gives a minute more (by the phone's clock, 5:01 has passed: the new
     # end is later than that only because the server adds to its own now).
