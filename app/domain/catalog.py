@@ -14,7 +14,19 @@ from app.domain import (
     reveal,
     room,
     spotlight,
+    suggestions,
 )
 
-FEATURES = (room, notes, grid, consent, reveal, ratings, document, facilitation, spotlight)
+FEATURES = (
+    room,
+    notes,
+    suggestions,
+    grid,
+    consent,
+    reveal,
+    ratings,
+    document,
+    facilitation,
+    spotlight,
+)
 """The feature modules, in the order a session usually meets them."""

@@ -100,6 +100,8 @@ class Room:
     options: Options = field(default_factory=Options)
     ratings: dict[Key, dict[str, str]] = field(default_factory=dict)
     """(phase id, item id) → participant id → option id."""
+    apart: set[frozenset[str]] = field(default_factory=set)
+    """Pairs of notes the facilitator said do not belong together (suggestions)."""
 
     @classmethod
     def create(

@@ -13,7 +13,7 @@ from app.services.sessions import Sessions
 from app.services.work import Work
 
 
-class Service(Sessions, Work, Records, Rounds):
+class Service(Sessions, Rounds, Work, Records):
     """Everything a facilitator or participant can do, for every interface."""
 
 

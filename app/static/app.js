@@ -22,6 +22,8 @@
     if (label) label.textContent = text || label.dataset[state] || "";
   }
 
+  window.cgConnection = setConnection;  // connection.js: the heartbeat's verdict
+
   function toast(message) {
     var region = document.getElementById("toast");
     if (!region) {

@@ -51,6 +51,10 @@ class Submitted:
     def __contains__(self, name: str) -> bool:
         return name in self.form
 
+    def all(self, name: str) -> list[str]:
+        """Every value of a field posted more than once (ticked boxes)."""
+        return [v[:MAX_FIELD] for v in self.form.getlist(name) if isinstance(v, str)][:100]
+
 
 Action = Callable[[Service, str, Viewer, Submitted], Awaitable[Any]]
 
@@ -249,6 +253,16 @@ async def agree(service: Service, code: str, viewer: Viewer, form: Submitted) ->
 @_post("/rooms/{code}/statements/{target}/reveal")
 async def reveal(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.reveal_responses(code, viewer, form["target"])
+
+
+@_post("/rooms/{code}/suggestions/merge")
+async def merge_group(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.merge_group(code, viewer, into=form["into"], note_ids=form.all("note_ids"))
+
+
+@_post("/rooms/{code}/suggestions/dismiss")
+async def dismiss_group(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.dismiss_suggestion(code, viewer, form.all("note_ids"))
 
 
 @_post("/rooms/{code}/spotlight")

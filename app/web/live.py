@@ -45,7 +45,7 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
-from app.web.scene import Render, Scene
+from app.web.scene import Render, Scene, remove
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
 
@@ -109,6 +109,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("phone", "rate-items"): {"answer": my_answer},
     ("phone", "document"): {"signed": phone_signed},
     ("control", "sort-notes"): {
+        "suggestion": lambda scene, part: remove(f"suggestion-{part.key}"),
         "note": control_note,
         "rings": control_rings,
         "notes-progress": NOTHING,

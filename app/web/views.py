@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from app import i18n
-from app.domain import document, facilitation, grid, notes, ratings, registry
+from app.domain import document, facilitation, grid, notes, ratings, registry, suggestions
 from app.domain.document import Signature
 from app.domain.events import Event
 from app.domain.notes import Note
@@ -46,7 +47,7 @@ SHOWS: dict[str, frozenset[str]] = {
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight", "revealed"}
+        | {"spotlight", "revealed", "suggestion"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer"}),
@@ -104,8 +105,24 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         **_done(room, me),
         **_ratings(room, me),
         "unrevealed": _unrevealed(room),
+        "suggest": _suggester(room),
+        "group_key": suggestions.group_key,
+        "notes_revealed": any(n.revealed for n in room.notes.values()),
         **_document(room),
     }
+
+
+def _suggester(room: Room) -> Callable[[], dict[str, Any]]:
+    """Grouping suggestions, computed only if a template asks (the control view)."""
+    found: list[dict[str, Any]] = []
+
+    def suggest() -> dict[str, Any]:
+        if not found:
+            groups, themes = suggestions.analyse(room)
+            found.append({"groups": groups, "themes": themes})
+        return found[0]
+
+    return suggest
 
 
 def _timer(room: Room) -> dict[str, Any] | None:
