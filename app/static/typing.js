@@ -6,13 +6,19 @@
 (function () {
   "use strict";
 
-  // The page's wording in its language: <html data-msg-…> (base.html), else English.
-  function say(key, fallback) {
-    var found = document.documentElement.dataset["msg" + key.charAt(0).toUpperCase() + key.slice(1)];
-    return found || fallback;
-  }
-
   var NEAR = 0.9;
+
+  // The words come from the page (data-* on <body>), in the page's language.
+  function say(name, fallback, values) {
+    var text = (document.body && document.body.dataset[name]) || fallback;
+    return text.replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? values[key] : all;
+    });
+  }
+  function number(n) {
+    try { return n.toLocaleString(document.documentElement.lang || "en-GB"); }
+    catch (e) { return String(n); }
+  }
 
   function limitOf(field) {
     return Number(field.getAttribute("maxlength") || field.getAttribute("data-line-limit")) || 0;
@@ -54,21 +60,20 @@
     if (!limit || !field.id) return;
     var counter = counterOf(field);
     var count = used(field);
-    var lang = document.documentElement.lang || "en-GB";
-    var shown = field.hasAttribute("data-line-limit")
-      ? say("longestLine", "longest line {n} / {limit} characters")
-      : say("characters", "{n} / {limit} characters");
-    counter.querySelector(".char-count__shown").textContent = shown
-      .replace("{n}", count.toLocaleString(lang)).replace("{limit}", limit.toLocaleString(lang));
+    var values = { used: number(count), limit: number(limit) };
+    counter.querySelector(".char-count__shown").textContent = field.hasAttribute("data-line-limit")
+      ? say("charsLine", "longest line {used} / {limit} characters", values)
+      : say("chars", "{used} / {limit} characters", values);
     var near = count >= Math.floor(limit * NEAR);
     counter.classList.toggle("char-count--near", near);
     counter.classList.toggle("char-count--over", count > limit);
     var spoken = counter.querySelector("[aria-live]");
     var left = limit - count;
-    var words = !near ? "" : left > 0 ? say("charactersLeft", "{n} characters left").replace("{n}", left)
-      : left === 0 ? say("limitReached", "Character limit reached")
-      : say("charactersOver", "{n} characters over the limit").replace("{n}", -left);
-    if (spoken.textContent !== words) spoken.textContent = words;
+    var told = !near ? ""
+      : left > 0 ? say("charsLeft", "{left} characters left", { left: number(left) })
+      : left === 0 ? say("charsReached", "Character limit reached", {})
+      : say("charsOver", "{over} characters over the limit", { over: number(-left) });
+    if (spoken.textContent !== told) spoken.textContent = told;
   }
 
   function all(root) {
