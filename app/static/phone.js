@@ -96,8 +96,9 @@
       notice.id = "writing-closed";
       notice.className = "writing-closed";
       notice.setAttribute("role", "status");
-      notice.textContent = words(
-        "writingClosed", "Time is up: the facilitator closed writing. What you typed is kept here.");
+      notice.textContent = task.querySelector("textarea")
+        ? words("writingClosed", "Time is up: the facilitator closed writing. What you typed is kept here.")
+        : words("answersClosed", "Time is up: the facilitator closed answering. Your answers so far are saved.");
       task.insertBefore(notice, task.firstChild);
     } else if (!closed && notice) {
       notice.remove();

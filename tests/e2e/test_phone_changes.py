@@ -226,3 +226,32 @@ async def test_a_removed_phone_shows_one_clear_message(
     await shots(phone, "phone-removed-320")
     await context.close()
     assert console_log.errors == []
+
+
+async def test_ratings_close_at_time_up_too(
+    browser: Any, live_server: LiveServer, console_log: ConsoleLog, shots: Any
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=live_server.base_url, trust_env=False, timeout=30
+    ) as http:
+        code, fac, tokens = await api_room(
+            http, PEOPLE[:1], title="Health check", workshop="partnership-health-check"
+        )
+        room = Room(http, code, fac, tokens)
+        await room.phase("checklist")
+        await room.call("POST", "/timer", {"action": "start", "seconds": 120, "lock": True})
+        context, phone = await open_phone(
+            browser, live_server.base_url, room, console_log, PHONE, clock=True
+        )
+        choices = phone.locator("#phone-task input[type=radio]")
+        assert await choices.count() >= 30
+        await expect(choices.first).to_be_enabled()
+        await phone.clock.fast_forward("02:01")
+        await expect(phone.locator("#writing-closed")).to_have_text(
+            "Time is up: the facilitator closed answering. Your answers so far are saved."
+        )
+        for index in (0, 7, await choices.count() - 1):
+            await expect(choices.nth(index)).to_be_disabled()
+        await shots(phone, "phone-time-up-checklist-390")
+        await context.close()
+    assert console_log.errors == []
