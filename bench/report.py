@@ -69,6 +69,13 @@ def table(results: dict[str, Any]) -> str:
             f"{p['phone_first_load_bytes'] / 1000:.1f} KB (board: "
             f"{p['board_first_load_bytes'] / 1000:.1f} KB) |"
         )
+    if "suggestions" in results:
+        t = results["suggestions"]["300"]
+        rows.append(
+            f"| grouping suggestions, 300 notes (CPU) | ≤ 50 ms | suggest median "
+            f"{t['suggest_cold_ms']['median']} ms cold, {t['suggest_warm_ms']['median']} ms "
+            f"warm; with themes {t['analyse_cold_ms']['median']} ms cold |"
+        )
     rows += slow_rows(results)
     rows += bytes_rows(results)
     rows += venue_rows(results)

@@ -29,11 +29,15 @@ from bench.scenarios.pages import page_weight
 from bench.scenarios.replay import replay
 from bench.scenarios.scaled import fanout_scaled, scaled_unavailable
 from bench.scenarios.slow import slow_clients
+from bench.scenarios.suggestions import suggestion_timing
 from bench.scenarios.venue import BEFORE, venue, venue_unavailable
 from tests.servers import ROOT
 
-SCENARIOS = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "venue")
-DEFAULT = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate")
+SCENARIOS = (
+    *("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions"),
+    "venue",
+)
+DEFAULT = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions")
 """`make bench`: every scenario but venue (root only; namespaces, tc and a git worktree)."""
 
 
@@ -141,6 +145,8 @@ def main() -> None:
     if "bytes" in only:
         sizes = tuple(int(v) for v in args.bytes_sizes.split(","))
         step("bytes", lambda: live_bytes(logs, sizes))
+    if "suggestions" in only:
+        step("suggestions", suggestion_timing)
     if "venue" in only:
         why = venue_unavailable()
         if why:

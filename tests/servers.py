@@ -68,6 +68,9 @@ class LiveServer:
             "DATABASE_URL": f"sqlite:///{self.database}",
             "BROKER_URL": "memory://",
             "JOIN_BURST": "100000",  # whole rooms join from loopback (paced: test_join_flood)
+            # Phones in the tests are on this computer: the board's QR code of 127.0.0.1 works
+            # (without PUBLIC_URL the board warns that phones cannot use it).
+            "PUBLIC_URL": self.base_url,
             **self.env,
         }
 

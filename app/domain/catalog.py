@@ -11,9 +11,22 @@ from app.domain import (
     grid,
     notes,
     ratings,
+    reveal,
     room,
     spotlight,
+    suggestions,
 )
 
-FEATURES = (room, notes, grid, consent, ratings, document, facilitation, spotlight)
+FEATURES = (
+    room,
+    notes,
+    suggestions,
+    grid,
+    consent,
+    reveal,
+    ratings,
+    document,
+    facilitation,
+    spotlight,
+)
 """The feature modules, in the order a session usually meets them."""

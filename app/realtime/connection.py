@@ -107,6 +107,8 @@ class Connection:
     viewer: Viewer
     format: Format
     page: str = "phone"
+    lang: str = "en"
+    """The language its page is rendered in (a code of `app.i18n`)."""
     outbox: Mailbox = field(default_factory=lambda: Mailbox(SEND_QUEUE))
     close_code: int | None = None
     close_reason: str = ""

@@ -25,7 +25,7 @@ from app.persistence.store import Store
 from app.ratelimit import RateLimiter, budget
 from app.realtime.hub import make_hub
 from app.services import Service
-from app.web import actions, api, errors, pages, sockets
+from app.web import actions, api, api_rounds, errors, language, pages, sockets
 from app.web.edge import BodyLimit, OriginCheck, RequestRate
 from app.web.errors import error_response
 from app.web.guesses import GuessGuard
@@ -108,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; workshop files are checked now, so a broken one stops start-up."""
     settings = settings or Settings()
     workshops = load_workshops(settings.workshops_dir)
-    templates = Templates(zone=settings.zone)
+    templates = Templates(zone=settings.zone, limits=settings.limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -183,8 +183,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workshops = workshops
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_rounds.router)
     app.router.routes.extend(sockets.routes)
     app.include_router(pages.router)
+    app.include_router(language.router)
     app.include_router(actions.router)
 
     @app.get("/healthz", tags=["ops"], response_model=None)

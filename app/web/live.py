@@ -45,7 +45,7 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
-from app.web.scene import Render, Scene
+from app.web.scene import Render, Scene, remove
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
 
@@ -68,6 +68,7 @@ _GRID_BOARD: dict[str, Render] = {
     "statement": board_overall,
     "tally": NOTHING,
     "response": NOTHING,
+    "revealed": NOTHING,
 }
 ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("board", "lobby"): {"people": board_person, "presence": board_person, "lock": NOTHING},
@@ -76,6 +77,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "tally": NOTHING,  # a response's own part carries its row
         "response": board_response,
         "statement": statement_element("board_statement"),
+        "revealed": statement_element("board_responses"),
         "people": NOTHING,
         "presence": NOTHING,
         "lock": NOTHING,
@@ -107,6 +109,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("phone", "rate-items"): {"answer": my_answer},
     ("phone", "document"): {"signed": phone_signed},
     ("control", "sort-notes"): {
+        "suggestion": lambda scene, part: remove(f"suggestion-{part.key}"),
         "note": control_note,
         "rings": control_rings,
         "notes-progress": NOTHING,
@@ -117,6 +120,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "tally": NOTHING,  # a response's own part carries its row
         "response": control_response,
         "statement": statement_element("control_statement"),
+        "revealed": statement_element("control_badge", "control_reveal"),
         "people": NOTHING,
         "done": NOTHING,
         "contribution": NOTHING,
