@@ -15,12 +15,14 @@ from app.domain import (
     reveal,
     room,
     spotlight,
+    suggestions,
 )
 
 FEATURES = (
     room,
     notes,
     note_undo,
+    suggestions,
     grid,
     consent,
     reveal,

@@ -14,7 +14,7 @@ from app.services.undo import Undo
 from app.services.work import Work
 
 
-class Service(Sessions, Work, Records, Rounds, Undo):
+class Service(Sessions, Rounds, Work, Records, Undo):
     """Everything a facilitator or participant can do, for every interface."""
 
 

@@ -47,7 +47,7 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
-from app.web.scene import Render, Scene
+from app.web.scene import Render, Scene, remove
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
 
@@ -111,6 +111,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("phone", "rate-items"): {"answer": my_answer},
     ("phone", "document"): {"signed": phone_signed},
     ("control", "sort-notes"): {
+        "suggestion": lambda scene, part: remove(f"suggestion-{part.key}"),
         "note": control_note,
         "removed-note": control_unremoved,
         "rings": control_rings,

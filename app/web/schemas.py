@@ -126,6 +126,12 @@ class Agree(Body):
     override_reason: Any = None
 
 
+class NoteIds(Body):
+    """Notes named together: a suggestion dismissed, a participant's dots."""
+
+    note_ids: Any = None
+
+
 class SignDocument(Body):
     """Optional: how the signatory wants to appear under the document."""
 

@@ -10,12 +10,22 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from app import i18n
-from app.domain import document, facilitation, grid, note_undo, notes, ratings, registry
+from app.domain import (
+    document,
+    facilitation,
+    grid,
+    note_undo,
+    notes,
+    ratings,
+    registry,
+    suggestions,
+)
 from app.domain.document import Signature
 from app.domain.events import Event
 from app.domain.notes import Note
@@ -25,6 +35,7 @@ from app.realtime.connection import Connection
 from app.web import live, waiting
 from app.web.tallies import STANCE_LABELS, statements
 from app.web.templating import Templates
+from app.web.translated import room_in
 
 PAGES = {
     "board": ("board.html", ("board_phase", "board_main")),
@@ -45,7 +56,7 @@ SHOWS: dict[str, frozenset[str]] = {
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight", "revealed"}
+        | {"spotlight", "revealed", "suggestion"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer"}),
@@ -105,8 +116,24 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         **_done(room, me),
         **_ratings(room, me),
         "unrevealed": _unrevealed(room),
+        "suggest": _suggester(room),
+        "group_key": suggestions.group_key,
+        "notes_revealed": any(n.revealed for n in room.notes.values()),
         **_document(room),
     }
+
+
+def _suggester(room: Room) -> Callable[[], dict[str, Any]]:
+    """Grouping suggestions, computed only if a template asks (the control view)."""
+    found: list[dict[str, Any]] = []
+
+    def suggest() -> dict[str, Any]:
+        if not found:
+            groups, themes = suggestions.analyse(room)
+            found.append({"groups": groups, "themes": themes})
+        return found[0]
+
+    return suggest
 
 
 def _timer(room: Room) -> dict[str, Any] | None:
@@ -343,6 +370,7 @@ class HtmlRenderer:
             return ""
         whole = SCREEN in parts
         locale = i18n.get(connection.lang)
+        room = room_in(room, locale.code)
         context: list[dict[str, Any]] = []
 
         def full() -> dict[str, Any]:

@@ -188,6 +188,21 @@ ENDPOINTS = [
         FACILITATOR,
         phase="purpose-agree",
     ),
+    Endpoint(
+        "suggestions",
+        "GET",
+        "/api/rooms/{code}/notes/suggestions",
+        FACILITATOR,
+        phase="purpose-sort",
+    ),
+    Endpoint(
+        "dismiss-suggestion",
+        "POST",
+        "/api/rooms/{code}/notes/suggestions/dismiss",
+        FACILITATOR,
+        phase="purpose-sort",
+        json={"note_ids": ["{note}", "{other_note}"]},
+    ),
 ]
 
 
@@ -275,6 +290,8 @@ def _fill(value: Any, world: World) -> Any:
         )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, world) for v in value]
     return value
 
 

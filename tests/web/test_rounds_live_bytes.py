@@ -112,6 +112,10 @@ def test_issue_18_updates_stay_within_two_kilobytes(client: TestClient, size: in
                 screen(stack, room, "phone", "p1"),
             ],
         )
+        shown = [n["id"] for n in room.snapshot()["notes"]]
+        pair = {"note_ids": shown[:2]}
+        dismiss = lambda: room.ok(room.post("fac", "/notes/suggestions/dismiss", pair))  # noqa: E731
+        live.within_budget("suggestion dismissed", dismiss, reaches="control")
         room.ok(room.patch("fac", "/options", {"hide_responses": True}))
         room.phase("purpose-agree")
         room.ok(room.put("fac", "/statements/purpose", {"text": "Every child thrives."}))
