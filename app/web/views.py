@@ -56,7 +56,7 @@ SHOWS: dict[str, frozenset[str]] = {
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight", "revealed", "suggestion"}
+        | {"spotlight", "revealed", "suggestion", "removed-note"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer"}),
