@@ -281,3 +281,7 @@ def _appendix(document: Document, word: WordDocument, paper: tuple[Mm, Mm]) -> N
         word.add_heading("Agreed over an objection", level=2)
         for entry in document.overrides:
             word.add_paragraph(f"{entry.heading}: {entry.override_reason}", style="List Bullet")
+    for result in document.results:  # a phase's results (a dot-vote)
+        word.add_heading(result.heading, level=2)
+        for line in result.items or ():
+            word.add_paragraph(line, style="List Bullet")
