@@ -33,7 +33,7 @@ def main() -> None:
         # Request headers must arrive within HEADER_TIMEOUT_SECONDS (slowloris).
         http="app.web.protocols:HttpProtocol",
         ws="app.web.keepalive:Protocol",
-        ws_per_message_deflate=False,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         ws_max_size=settings.max_body_bytes,
         # A phone that vanished (battery, Wi-Fi) is noticed within interval + timeout (40 s).
         ws_ping_interval=settings.ws_ping_interval_seconds,

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from app import workshop_translations
 from app.domain import catalog, registry
 from app.domain.consent import targets_of
 from app.domain.workshop import (
@@ -37,6 +38,7 @@ from app.domain.workshop import (
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
 
 class WorkshopFileError(Exception):
@@ -205,6 +207,11 @@ class WorkshopSpec(_Model):
     notes: NotesSpec | None = None
     grid: GridSpec = GridSpec()
     document: DocumentSpec
+    translations: list[Language] = Field(
+        default=[],
+        description="Languages this file is translated into: each has `<file>.<lang>.toml` "
+        "beside it giving every text (docs/workshops.md, Translations).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -333,7 +340,10 @@ def load_workshop(path: Path) -> Workshop:
             field = ".".join(str(part) for part in loc) or "(top level)"
             problems.append(f"{where}{field}: {error['msg'].removeprefix('Value error, ')}")
         raise WorkshopFileError(f"{path}: {'; '.join(problems)}") from exc
-    return spec.to_domain()
+    try:
+        return workshop_translations.load(path, spec.to_domain(), spec.translations)
+    except ValueError as exc:
+        raise WorkshopFileError(f"{path}: {exc}") from exc
 
 
 def json_schema() -> str:
@@ -348,6 +358,8 @@ def load_workshops(directory: Path) -> dict[str, Workshop]:
     """Every `*.toml` in `directory`, by id; refuses an empty folder or a clash."""
     workshops: dict[str, Workshop] = {}
     for path in sorted(directory.glob("*.toml")):
+        if "." in path.stem:  # `<id>.<lang>.toml`: a translation, read with its workshop
+            continue
         workshop = load_workshop(path)
         if workshop.id in workshops:
             raise WorkshopFileError(f"{path}: id '{workshop.id}' is already used by another file")

@@ -22,6 +22,7 @@ from typing import Any
 
 from bench.report import table, write_docs
 from bench.scenarios.bytes import live_bytes
+from bench.scenarios.deflate import deflate
 from bench.scenarios.fanout import fanout_app, fanout_baseline
 from bench.scenarios.join import join_storm
 from bench.scenarios.pages import page_weight
@@ -33,9 +34,10 @@ from bench.scenarios.venue import BEFORE, venue, venue_unavailable
 from tests.servers import ROOT
 
 SCENARIOS = (
-    *("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "suggestions", "venue"),
+    *("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions"),
+    "venue",
 )
-DEFAULT = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "suggestions")
+DEFAULT = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions")
 """`make bench`: every scenario but venue (root only; namespaces, tc and a git worktree)."""
 
 
@@ -138,6 +140,8 @@ def main() -> None:
                 f"fanout_scaled_{workers}",
                 partial(fanout_scaled, 200, args.rate, args.seconds, workers, logs, args.processes),
             )
+    if "deflate" in only:
+        step("deflate", lambda: deflate(logs))
     if "bytes" in only:
         sizes = tuple(int(v) for v in args.bytes_sizes.split(","))
         step("bytes", lambda: live_bytes(logs, sizes))

@@ -116,7 +116,9 @@ AGREE = registry.phase_kind(
 
 def check_target(room: Room, target: str) -> None:
     if target not in targets(room):
-        raise NotFound("target_not_found", f"There is no statement “{target}” in this workshop.")
+        raise NotFound(
+            "target_not_found", "There is no statement “{target}” in this workshop.", target=target
+        )
 
 
 def statement(room: Room, target: str) -> Statement:
@@ -139,7 +141,7 @@ def decide_draft(
         if not isinstance(items, list) or not items:
             raise Invalid("invalid_items", "Give the goals as a list of one or more items.")
         if len(items) > MAX_GOALS:
-            raise Invalid("invalid_items", f"At most {MAX_GOALS} goals.")
+            raise Invalid("invalid_items", "At most {limit} goals.", limit=MAX_GOALS)
         clean_items = [clean_text(i, field="goal", max_length=max_length) for i in items]
     else:
         clean_text_value = clean_text(text, field="text", max_length=max_length)
@@ -209,7 +211,8 @@ def decide_agree(
     if objections and clean_override is None:
         raise Conflict(
             "objection_stands",
-            f"{len(objections)} objection(s) stand. Record an override reason to agree anyway.",
+            "{count} objection(s) stand. Record an override reason to agree anyway.",
+            count=len(objections),
         )
     kept_override = clean_override if objections else None
     if current.status == "agreed" and kept_override == current.override_reason:

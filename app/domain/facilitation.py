@@ -165,7 +165,7 @@ def decide_options(
     )
     for name, value in toggles:
         if value is not None and not isinstance(value, bool):
-            raise Invalid(f"invalid_{name}", f"{name} must be true or false.")
+            raise Invalid(f"invalid_{name}", "{name} must be true or false.", name=name)
     shown = list(room.options.names_shown)
     if names_shown is not None:
         if not isinstance(names_shown, bool):

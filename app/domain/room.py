@@ -245,7 +245,9 @@ class Room:
         if self.current_phase.traits.read_only:
             raise Conflict("room_closed", "This session has closed.")
         if len(self.participants) >= limits.participants:
-            raise Conflict("room_full", f"This room is full ({limits.participants} participants).")
+            raise Conflict(
+                "room_full", "This room is full ({limit} participants).", limit=limits.participants
+            )
         participant = {"id": participant_id, "name": clean_name, "perspective": chosen.id}
         if self.names_visible:
             return [Draft("participant.joined", {"participant": participant}, actor=participant_id)]
@@ -266,8 +268,8 @@ class Room:
         if not confirmed and self.big_step_back(target.id):
             raise Conflict(
                 "confirm_needed",
-                f"Going back to “{target.title}” changes every screen in the room: "
-                "confirm it to go back.",
+                "Going back to “{title}” changes every screen in the room: confirm it to go back.",
+                title=target.title,
             )
         drafts = [Draft("phase.changed", {"phase": target.id, "previous": self.phase}, actor=actor)]
         entering = target.traits.on_enter

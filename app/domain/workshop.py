@@ -126,6 +126,17 @@ class Workshop:
     grid_private: bool
     document_title: str
     document_sections: tuple[DocumentSection, ...]
+    translations: tuple[tuple[str, Workshop], ...] = ()
+    """The same workshop in other languages (language code, its texts translated),
+    from the workshop file's translation files; English is the file itself."""
+
+    def in_language(self, code: str) -> Workshop:
+        """This workshop's texts in `code`, or as written when it has no translation."""
+        return next((w for lang, w in self.translations if lang == code), self)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang, _ in self.translations)
 
     def phase(self, phase_id: str) -> Phase:
         """The phase with this id, or `Invalid` naming the ones that exist."""

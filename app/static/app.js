@@ -5,6 +5,12 @@
 (function () {
   "use strict";
 
+  // The page's wording in its language: <html data-msg-…> (base.html), else English.
+  function say(key, fallback) {
+    var found = document.documentElement.dataset["msg" + key.charAt(0).toUpperCase() + key.slice(1)];
+    return found || fallback;
+  }
+
   var everOpen = false;
 
   function setConnection(state, text) {
@@ -43,11 +49,11 @@
   document.addEventListener("htmx:wsClose", function (evt) {
     var code = evt.detail && evt.detail.event ? evt.detail.event.code : 0;
     if (code === 4403) {
-      setConnection("ended", "You were removed from this room.");
+      setConnection("ended", say("removed", "You were removed from this room."));
     } else if (code === 4404) {
-      setConnection("ended", "This room no longer exists.");
+      setConnection("ended", say("gone", "This room no longer exists."));
     } else if (code === 4401) {
-      setConnection("ended", "Please join the room again.");
+      setConnection("ended", say("rejoin", "Please join the room again."));
     } else {
       setConnection("offline");
     }
@@ -55,7 +61,7 @@
 
   document.addEventListener("htmx:responseError", function (evt) {
     var xhr = evt.detail.xhr;
-    var message = "That did not work. Please try again.";
+    var message = say("failed", "That did not work. Please try again.");
     try {
       var body = JSON.parse(xhr.responseText);
       if (body && body.error && body.error.message) message = body.error.message;
@@ -63,7 +69,7 @@
     toast(message);
   });
   document.addEventListener("htmx:sendError", function () {
-    toast("No connection to the server. Check the Wi-Fi and try again.");
+    toast(say("offline", "No connection to the server. Check the Wi-Fi and try again."));
   });
 
   // ---- Keep what people are typing when a live update replaces the block ----
@@ -262,9 +268,9 @@
       if (left === 0 && !el.classList.contains("timer--up")) {
         el.classList.add("timer--up");
         var label = el.querySelector(".timer__label");
-        if (label) label.textContent = "Time is up";
+        if (label) label.textContent = say("timeUp", "Time is up");
         var lock = el.querySelector(".timer__lock");
-        if (lock) lock.textContent = "writing closed";
+        if (lock) lock.textContent = say("writingClosed", "writing closed");
       }
     });
   }

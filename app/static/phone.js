@@ -9,6 +9,12 @@
 
   var BANNER_MS = 6000;
 
+  // The words come from the page (data-* on .phone), in the page's language.
+  function words(name, fallback) {
+    var phone = document.querySelector(".phone");
+    return (phone && phone.dataset[name]) || fallback;
+  }
+
   // ---- A new step -------------------------------------------------------------
   function currentPhase() {
     var section = document.getElementById("phone-phase");
@@ -35,7 +41,7 @@
     if (!now || !now.id) return;
     if (shownPhase && shownPhase !== now.id) {
       window.scrollTo({ top: 0, left: 0, behavior: "instant" });
-      showBanner("New step: " + now.title);
+      showBanner(words("newStep", "New step: {title}").replace("{title}", now.title));
     }
     shownPhase = now.id;
   }
@@ -50,7 +56,6 @@
   // Forms that write (notes, their edits, grid statements, ratings): what a locking
   // timer at 0:00 refuses (409 time_up).
   var WRITES = /\/(notes|contributions|ratings)(\/[^/]+)?(\/edit)?$/;
-  var CLOSED_TEXT = "Time is up: the facilitator closed writing. What you typed is kept here.";
 
   function writingClosed() {
     var timer = document.querySelector("#phone-phase .timer");
@@ -91,7 +96,9 @@
       notice.id = "writing-closed";
       notice.className = "writing-closed";
       notice.setAttribute("role", "status");
-      notice.textContent = CLOSED_TEXT;
+      notice.textContent = task.querySelector("textarea")
+        ? words("writingClosed", "Time is up: the facilitator closed writing. What you typed is kept here.")
+        : words("answersClosed", "Time is up: the facilitator closed answering. Your answers so far are saved.");
       task.insertBefore(notice, task.firstChild);
     } else if (!closed && notice) {
       notice.remove();
@@ -106,18 +113,18 @@
 
   // ---- Removed, or the room deleted: one message, nothing else ----------------------
   var ENDED = {
-    4403: ["You were removed from this session",
+    4403: ["removed", "You were removed from this session", "removedText",
       "This phone no longer takes part. If that was a mistake, ask the facilitator to let you join again."],
-    4404: ["This session has ended",
+    4404: ["deleted", "This session has ended", "deletedText",
       "The facilitator deleted the room. Thank you for taking part."],
-    4401: ["Please join again",
+    4401: ["rejoin", "Please join again", "rejoinText",
       "This phone's place in the session is no longer valid."]
   };
 
   function showEnded(code) {
-    var words = ENDED[code];
+    var said = ENDED[code];
     var phone = document.querySelector(".phone");
-    if (!words || !phone || document.getElementById("phone-ended")) return;
+    if (!said || !phone || document.getElementById("phone-ended")) return;
     Array.prototype.forEach.call(phone.children, function (child) { child.hidden = true; });
     var panel = document.createElement("section");
     panel.id = "phone-ended";
@@ -125,13 +132,13 @@
     panel.setAttribute("role", "alert");
     var heading = document.createElement("h1");
     heading.className = "phone__title";
-    heading.textContent = words[0];
+    heading.textContent = words(said[0], said[1]);
     var text = document.createElement("p");
-    text.textContent = words[1];
+    text.textContent = words(said[2], said[3]);
     var again = document.createElement("a");
     again.className = "button button--primary button--wide";
     again.href = "/join";
-    again.textContent = "Join a session";
+    again.textContent = words("join", "Join a session");
     panel.appendChild(heading);
     panel.appendChild(text);
     if (code !== 4404) panel.appendChild(again);

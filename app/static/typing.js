@@ -8,6 +8,18 @@
 
   var NEAR = 0.9;
 
+  // The words come from the page (data-* on <body>), in the page's language.
+  function say(name, fallback, values) {
+    var text = (document.body && document.body.dataset[name]) || fallback;
+    return text.replace(/\{(\w+)\}/g, function (all, key) {
+      return key in values ? values[key] : all;
+    });
+  }
+  function number(n) {
+    try { return n.toLocaleString(document.documentElement.lang || "en-GB"); }
+    catch (e) { return String(n); }
+  }
+
   function limitOf(field) {
     return Number(field.getAttribute("maxlength") || field.getAttribute("data-line-limit")) || 0;
   }
@@ -48,16 +60,20 @@
     if (!limit || !field.id) return;
     var counter = counterOf(field);
     var count = used(field);
-    var prefix = field.hasAttribute("data-line-limit") ? "longest line " : "";
-    counter.querySelector(".char-count__shown").textContent =
-      prefix + count.toLocaleString("en-GB") + " / " + limit.toLocaleString("en-GB") + " characters";
+    var values = { used: number(count), limit: number(limit) };
+    counter.querySelector(".char-count__shown").textContent = field.hasAttribute("data-line-limit")
+      ? say("charsLine", "longest line {used} / {limit} characters", values)
+      : say("chars", "{used} / {limit} characters", values);
     var near = count >= Math.floor(limit * NEAR);
     counter.classList.toggle("char-count--near", near);
     counter.classList.toggle("char-count--over", count > limit);
     var spoken = counter.querySelector("[aria-live]");
     var left = limit - count;
-    var say = !near ? "" : left > 0 ? left + " characters left" : left === 0 ? "Character limit reached" : (-left) + " characters over the limit";
-    if (spoken.textContent !== say) spoken.textContent = say;
+    var told = !near ? ""
+      : left > 0 ? say("charsLeft", "{left} characters left", { left: number(left) })
+      : left === 0 ? say("charsReached", "Character limit reached", {})
+      : say("charsOver", "{over} characters over the limit", { over: number(-left) });
+    if (spoken.textContent !== told) spoken.textContent = told;
   }
 
   function all(root) {

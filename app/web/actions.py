@@ -21,11 +21,12 @@ from starlette.datastructures import FormData
 
 from app.domain.errors import DomainError, Invalid
 from app.domain.events import Viewer
+from app.i18n import N_
 from app.ratelimit import RateLimited
 from app.realtime.connection import Connection
 from app.services import Service
 from app.web.deps import ServiceDep, optional_viewer
-from app.web.errors import STATUS, error_response, rate_limited
+from app.web.errors import STATUS, error_response, rate_limited, say
 from app.web.language import page_locale
 from app.web.pages import error_page
 from app.web.views import HtmlRenderer
@@ -63,24 +64,27 @@ def _is_htmx(request: Request) -> bool:
 
 
 def _refuse(request: Request, status: int, code: str, message: str) -> Response:
+    """A refused form post: the message (a catalogue message) in the page's language."""
+    message = say(request, message)
     if _is_htmx(request):
         return error_response(status, code, message)
-    return error_page(request, status, "That did not work", message)
+    return error_page(request, status, N_("That did not work"), message)
 
 
 async def act(request: Request, service: Service, code: str, action: Action) -> Response:
     """Authenticate by cookie, run `action`, answer with the caller's updated page."""
     room = await service.find_room(code)
     if room is None:
-        return _refuse(request, 404, "room_not_found", "There is no room with that code.")
+        return _refuse(request, 404, "room_not_found", N_("There is no room with that code."))
     viewer = await optional_viewer(request, room.code)
     if viewer is None:
-        return _refuse(request, 401, "unauthorized", "Please join the room again.")
+        return _refuse(request, 401, "unauthorized", N_("Please join the room again."))
     submitted = Submitted(await request.form(), dict(request.path_params))
     try:
         await action(service, room.code, viewer, submitted)
     except DomainError as exc:
-        return _refuse(request, STATUS[exc.kind], exc.code, exc.message)
+        message = say(request, exc.template, **exc.params)
+        return _refuse(request, STATUS[exc.kind], exc.code, message)
     except RateLimited as exc:
         return rate_limited(exc)
     page = "control" if viewer.is_facilitator else "phone"

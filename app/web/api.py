@@ -15,6 +15,7 @@ from app.export import files
 from app.web.deps import FacilitatorDep, ParticipantDep, ServiceDep, SettingsDep, ViewerDep
 from app.web.edge import client_key
 from app.web.errors import ApiError
+from app.web.language import api_locale
 from app.web.schemas import (
     Agree,
     CreateRoom,
@@ -61,10 +62,14 @@ def check_passcode(settings: Any, given: str | None) -> None:
 
 
 @router.get("/workshops")
-async def list_workshops(service: ServiceDep) -> list[dict[str, Any]]:
+async def list_workshops(request: Request, service: ServiceDep) -> list[dict[str, Any]]:
+    """The workshops, their texts in the `Accept-Language` (English where a workshop has
+    no translation into it); `language` says which."""
+    code = api_locale(request).code
     return [
         {
             "id": w.id,
+            "language": code if code in x.languages else "en",
             "title": w.title,
             "description": w.description,
             "phases": [{"id": p.id, "title": p.title, "kind": p.kind} for p in w.phases],
@@ -84,7 +89,8 @@ async def list_workshops(service: ServiceDep) -> list[dict[str, Any]]:
             ],
             "notes_per_participant": w.notes_per_participant,
         }
-        for w in service.workshops.values()
+        for x in service.workshops.values()
+        for w in (x.in_language(code),)
     ]
 
 

@@ -30,6 +30,7 @@ from app.web.edge import BodyLimit, OriginCheck, RequestRate
 from app.web.errors import error_response
 from app.web.guesses import GuessGuard
 from app.web.socket_gate import SocketGate
+from app.web.socket_stack import App
 from app.web.templating import STATIC_DIR, Templates
 from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
@@ -161,7 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if lock is not None:
                 lock.close()
 
-    app = FastAPI(
+    app = App(
         title="Common Ground",
         version="1.0.0",
         summary="Live multi-agency visioning workshops: rooms, phones, board, joint document.",
@@ -230,7 +231,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in ("lookups", "tokens")
     ]
     app.state.budgets = budgets
-    app.add_middleware(GuessGuard, lookups=budgets[0], tokens=budgets[1])
+    # One guard (one budget, one worker's reservations) for pages, API and websockets.
+    guard = GuessGuard(app.router, lookups=budgets[0], tokens=budgets[1])
+    app.add_middleware(guard.around)
+    app.sockets_through(guard, allowed, sockets.routes)
     requests = RateLimiter(burst=settings.request_burst, per=1 / settings.requests_per_second)
     app.add_middleware(RequestRate, limiter=requests)
     app.add_middleware(SecurityHeaders)

@@ -31,6 +31,8 @@ HTTP_CODES = {
     429: "too_many_requests",
     503: "storage_unavailable",
 }
+HTTP_MESSAGES = (N_("Not Found"), N_("Method Not Allowed"))
+"""Starlette's own messages (its `detail`s), for the catalogue."""
 STORAGE_RETRY_AFTER = 5
 """Seconds a client is asked to wait when storage is unavailable (a full disk, say)."""
 
@@ -123,10 +125,10 @@ def install(app: FastAPI) -> None:
         return error_response(422, "invalid_request", _describe(list(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, "error")
         headers = dict(exc.headers) if exc.headers else None
-        return error_response(exc.status_code, code, str(exc.detail), headers)
+        return error_response(exc.status_code, code, say(request, str(exc.detail)), headers)
 
     @app.exception_handler(StorageUnavailable)
     async def _storage(_: Request, exc: StorageUnavailable) -> JSONResponse:

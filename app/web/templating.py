@@ -20,8 +20,9 @@ from starlette.responses import HTMLResponse
 
 from app import i18n
 from app.domain.document import signed_current
-from app.domain.document_model import LONDON, local_time
+from app.domain.document_model import LONDON
 from app.domain.room import Limits
+from app.i18n import dates
 from app.web.language import page_locale
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -114,11 +115,18 @@ class Templates:
         """TIME_ZONE: the times people read (signatures) are local."""
         self.env.filters["local_time"] = self.local_time
         self.env.filters["clock"] = self.clock
+        self.env.filters["long_date"] = self.long_date
         self.env.globals["signed_current"] = signed_current
 
-    def local_time(self, moment: datetime) -> str:
-        """'2 December 2026, 14:05' in the room's time zone."""
-        return local_time(moment, self.zone)
+    @pass_context
+    def local_time(self, context: Context, moment: datetime) -> str:
+        """'2 December 2026, 14:05' in the room's time zone and the render's language."""
+        return dates.local_time(moment, self.zone, _locale(context))
+
+    @pass_context
+    def long_date(self, context: Context, moment: datetime) -> str:
+        """'2 December 2026' (the documents' date) in the render's language."""
+        return dates.long_date(moment, self.zone, _locale(context))
 
     def clock(self, moment: datetime) -> str:
         """'14:05' in the room's time zone."""

@@ -35,6 +35,7 @@ from app.realtime.connection import Connection
 from app.web import live
 from app.web.tallies import STANCE_LABELS, statements
 from app.web.templating import Templates
+from app.web.translated import room_in
 
 PAGES = {
     "board": ("board.html", ("board_phase", "board_main")),
@@ -386,6 +387,7 @@ class HtmlRenderer:
             return ""
         whole = SCREEN in parts
         locale = i18n.get(connection.lang)
+        room = room_in(room, locale.code)
         context: list[dict[str, Any]] = []
 
         def full() -> dict[str, Any]:

@@ -125,19 +125,30 @@ async def test_a_new_step_scrolls_to_the_top_and_says_so(
     assert console_log.errors == []
 
 
+@pytest.mark.parametrize(
+    ("phase", "field_id"),
+    [("purpose-write", "note-text"), ("grid-write", "grid-text-means")],
+    ids=["notes", "grid"],
+)
 async def test_writing_closes_at_time_up_and_keeps_what_was_typed(
-    browser: Any, live_server: LiveServer, room: Room, console_log: ConsoleLog, shots: Any
+    browser: Any,
+    live_server: LiveServer,
+    room: Room,
+    console_log: ConsoleLog,
+    shots: Any,
+    phase: str,
+    field_id: str,
 ) -> None:
-    await room.phase("purpose-write")
+    await room.phase(phase)
     await room.call("POST", "/timer", {"action": "start", "seconds": 300, "lock": True})
     context, phone = await open_phone(
         browser, live_server.base_url, room, console_log, SMALL_PHONE, clock=True
     )
-    field = phone.locator("#note-text")
-    add = phone.locator("#phone-task form .button--primary")
+    field = phone.locator(f"#{field_id}")
+    add = phone.locator("#phone-task form .button--primary").first
     typed = "Half a thought about shared"
     await field.fill(typed)
-    await expect(phone.locator("#note-text-count")).to_contain_text(f"{len(typed)} / 280")
+    await expect(phone.locator(f"#{field_id}-count")).to_contain_text(f"{len(typed)} / 280")
     await expect(field).to_be_enabled()
     await expect(phone.locator("#writing-closed")).to_have_count(0)
 
@@ -152,7 +163,7 @@ async def test_writing_closes_at_time_up_and_keeps_what_was_typed(
     )
     await expect(notice).to_be_in_viewport()
     await expect(phone.locator("#phone-done button")).to_be_enabled()  # "I'm done" still works
-    await shots(phone, "phone-time-up-320")
+    await shots(phone, f"phone-time-up-{phase}-320")
 
     # The facilitator gives a minute more (by the phone's clock, 5:01 has passed: the new
     # end is later than that only because the server adds to its own now).
@@ -214,4 +225,33 @@ async def test_a_removed_phone_shows_one_clear_message(
     assert visible.count("removed") == 1, visible
     await shots(phone, "phone-removed-320")
     await context.close()
+    assert console_log.errors == []
+
+
+async def test_ratings_close_at_time_up_too(
+    browser: Any, live_server: LiveServer, console_log: ConsoleLog, shots: Any
+) -> None:
+    async with httpx.AsyncClient(
+        base_url=live_server.base_url, trust_env=False, timeout=30
+    ) as http:
+        code, fac, tokens = await api_room(
+            http, PEOPLE[:1], title="Health check", workshop="partnership-health-check"
+        )
+        room = Room(http, code, fac, tokens)
+        await room.phase("checklist")
+        await room.call("POST", "/timer", {"action": "start", "seconds": 120, "lock": True})
+        context, phone = await open_phone(
+            browser, live_server.base_url, room, console_log, PHONE, clock=True
+        )
+        choices = phone.locator("#phone-task input[type=radio]")
+        assert await choices.count() >= 30
+        await expect(choices.first).to_be_enabled()
+        await phone.clock.fast_forward("02:01")
+        await expect(phone.locator("#writing-closed")).to_have_text(
+            "Time is up: the facilitator closed answering. Your answers so far are saved."
+        )
+        for index in (0, 7, await choices.count() - 1):
+            await expect(choices.nth(index)).to_be_disabled()
+        await shots(phone, "phone-time-up-checklist-390")
+        await context.close()
     assert console_log.errors == []

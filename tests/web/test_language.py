@@ -13,7 +13,7 @@ WELSH = {"accept-language": "cy-GB,cy;q=0.9,en;q=0.5"}
 
 
 def _html_lang(html: str) -> tuple[str, str]:
-    found = re.search(r'<html lang="([^"]+)" dir="([^"]+)">', html)
+    found = re.search(r'<html lang="([^"]+)" dir="([^"]+)"', html)
     assert found, html[:200]
     return found.group(1), found.group(2)
 
