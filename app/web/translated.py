@@ -13,7 +13,7 @@ from functools import lru_cache
 from app.domain.room import Room
 from app.domain.workshop import Workshop
 from app.i18n.pseudo import PSEUDO, lengthen
-from app.workshop_translations import texts, translated
+from app.workshop_translations import room_in_language, texts, translated
 
 
 @lru_cache(maxsize=32)
@@ -35,9 +35,8 @@ def workshop_in(workshop: Workshop, code: str) -> Workshop:
 def room_in(room: Room, code: str) -> Room:
     """`room` with its workshop in language `code` (the room itself when the workshop
     has no translation into it: nothing is copied for English)."""
-    workshop = workshop_in(room.workshop, code)
-    if workshop is room.workshop:
-        return room
+    if code not in PSEUDO:
+        return room_in_language(room, code)
     shown = copy.copy(room)
-    shown.workshop = workshop
+    shown.workshop = workshop_in(room.workshop, code)
     return shown
