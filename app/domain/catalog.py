@@ -16,6 +16,7 @@ from app.domain import (
     room,
     spotlight,
     suggestions,
+    votes,
 )
 
 FEATURES = (
@@ -23,6 +24,7 @@ FEATURES = (
     notes,
     note_undo,
     suggestions,
+    votes,
     grid,
     consent,
     reveal,
