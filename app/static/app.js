@@ -469,6 +469,14 @@
     document.dispatchEvent(new CustomEvent("cg:liveAfter"));
   }
 
+  // A form post answers with what it changed, keyed like a live update: put in place now
+  // (the live channel brings the same a moment later, and puts it in the same place).
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (!evt.detail.successful || !xhr || xhr.getResponseHeader("X-Live") !== "keyed") return;
+    if (xhr.responseText) applyLive(xhr.responseText);  // keyed: scroll anchoring holds
+  });
+
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
     evt.preventDefault();  // htmx would swap whole blocks: put the elements in place instead
     applyLive(evt.detail.message);
