@@ -11,12 +11,14 @@ fallback wherever a workshop has no translation at all.
 
 from __future__ import annotations
 
+import copy
 import tomllib
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from app.domain.room import Room
 from app.domain.workshop import Phase, Workshop
 
 Texts = dict[str, str | tuple[str, ...]]
@@ -159,6 +161,17 @@ def problems(workshop: Workshop, words: Texts) -> list[str]:
         if isinstance(english, tuple) and isinstance(value, tuple) and len(value) != len(english):
             found.append(f"{key}: {len(english)} lines in English, {len(value)} here")
     return found
+
+
+def room_in_language(room: Room, code: str) -> Room:
+    """`room` with its workshop's texts in `code` (the room itself when the workshop has
+    no translation into it). People's words are theirs: never translated."""
+    workshop = room.workshop.in_language(code)
+    if workshop is room.workshop:
+        return room
+    shown = copy.copy(room)
+    shown.workshop = workshop
+    return shown
 
 
 def path_for(workshop_file: Path, code: str) -> Path:

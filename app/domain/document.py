@@ -57,10 +57,15 @@ __all__ = [  # the model, read through this module by the writers and the web la
 ]
 
 
+def N_(message: str) -> str:  # gettext's name for "translated where it is shown"
+    """Mark fixed wording for the catalogue (the domain knows no language)."""
+    return message
+
+
 # ---------------------------------------------------------------- the merge
 def headings(room: Room) -> dict[str, str]:
     """A person's name for each statement target."""
-    names = {"purpose": "Statement of purpose", "goals": "Common goals"}
+    names = {"purpose": N_("Statement of purpose"), "goals": N_("Common goals")}
     for row in room.workshop.grid_rows:
         names[f"grid.{row.key}"] = row.title
     return names
@@ -189,6 +194,7 @@ def build(
         zone=zone,
         unsent=tuple(e for e in all_entries if e.without_responses),
         perspectives=tuple((p.id, p.label) for p in workshop.perspectives),
+        results=tuple(e for e in registry.appendix_entries(room) if e.items),
     )
     return merged.without_names() if hide_names else merged
 

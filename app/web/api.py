@@ -13,6 +13,7 @@ from app.domain import facilitation
 from app.domain.codes import normalize_code
 from app.export import files
 from app.web.deps import FacilitatorDep, ParticipantDep, ServiceDep, SettingsDep, ViewerDep
+from app.web.document_languages import document_languages
 from app.web.edge import client_key
 from app.web.errors import ApiError
 from app.web.language import api_locale
@@ -380,11 +381,19 @@ async def export_document(
     service: ServiceDep,
     settings: SettingsDep,
 ) -> Response:
-    """The joint document as a file: md, html, docx, odt or pdf."""
+    """The joint document as a file: md, html, docx, odt or pdf. `lang`: its language
+    (`cy`), or two for a bilingual document (`cy,en`: md, html and pdf); without it, the
+    reader's language (the `lang` cookie, else `Accept-Language`)."""
     if extension not in files.DOCUMENTS:
         raise ApiError(404, "unknown_format", f"Formats: {', '.join(files.DOCUMENTS)}.")
-    merged = await service.document(normalize_code(code), viewer, zone=settings.zone)
-    return await files.document_response(merged, extension, request.app.state.templates)
+    languages = document_languages(request, extension)
+    documents = [
+        await service.document(normalize_code(code), viewer, zone=settings.zone, language=lang)
+        for lang in languages
+    ]
+    return await files.document_response(
+        documents[0], extension, request.app.state.templates, *documents[1:]
+    )
 
 
 @router.get("/rooms/{code}/board.{extension}")
