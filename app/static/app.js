@@ -475,6 +475,18 @@
     var xhr = evt.detail.xhr;
     if (!evt.detail.successful || !xhr || xhr.getResponseHeader("X-Live") !== "keyed") return;
     if (xhr.responseText) applyLive(xhr.responseText);  // keyed: scroll anchoring holds
+    // The posting form, where the answer did not replace it, is left as a fresh render
+    // would leave it: what was sent cleared (unless typed since), a new client id.
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (!form || !document.contains(form)) return;
+    form.querySelectorAll("input[data-client-id]").forEach(function (el) { el.value = ""; });
+    form.querySelectorAll("textarea[data-keep]:not([data-dirty]), input[data-keep]:not([data-dirty])")
+      .forEach(function (el) {
+        if (el.type === "radio" || el.type === "checkbox") return;
+        el.value = el.defaultValue;
+        el.dispatchEvent(new Event("input", { bubbles: true }));  // its character count
+        delete el.dataset.dirty;  // (that event is not someone typing)
+      });
   });
 
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
