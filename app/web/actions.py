@@ -291,6 +291,12 @@ async def vote(service: Service, code: str, viewer: Viewer, form: Submitted) -> 
     await service.vote(code, viewer, note_ids, who)
 
 
+@_post("/rooms/{code}/participants/add")
+async def add_proxy(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """Someone without a phone, added by the facilitator."""
+    await service.add_proxy(code, viewer, name=form["name"], perspective=form["perspective"])
+
+
 @_post("/rooms/{code}/votes/reveal")
 async def reveal_votes(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.reveal_votes(code, viewer)
