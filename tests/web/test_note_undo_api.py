@@ -122,7 +122,7 @@ def test_the_control_views_forms(client: TestClient) -> None:
     assert 'data-ring-to="inner" data-moved>' in room.page("fac", "control")  # "Undo the move"
     answer = room.form("fac", f"/notes/{note}/undo-move")
     assert answer.status_code == 200, answer.text
-    assert 'id="control-task"' in answer.text
+    assert f'id="control-note-{note}"' in answer.text  # the answer: the note, put back
     assert room.form("fac", f"/notes/{note}/delete").status_code == 200
     assert f'id="control-removed-{note}"' in room.page("fac", "control")
     assert room.form("fac", f"/notes/{note}/restore").status_code == 200
