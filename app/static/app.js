@@ -469,6 +469,26 @@
     document.dispatchEvent(new CustomEvent("cg:liveAfter"));
   }
 
+  // A form post answers with what it changed, keyed like a live update: put in place now
+  // (the live channel brings the same a moment later, and puts it in the same place).
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (!evt.detail.successful || !xhr || xhr.getResponseHeader("X-Live") !== "keyed") return;
+    if (xhr.responseText) applyLive(xhr.responseText);  // keyed: scroll anchoring holds
+    // The posting form, where the answer did not replace it, is left as a fresh render
+    // would leave it: what was sent cleared (unless typed since), a new client id.
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (!form || !document.contains(form)) return;
+    form.querySelectorAll("input[data-client-id]").forEach(function (el) { el.value = ""; });
+    form.querySelectorAll("textarea[data-keep]:not([data-dirty]), input[data-keep]:not([data-dirty])")
+      .forEach(function (el) {
+        if (el.type === "radio" || el.type === "checkbox") return;
+        el.value = el.defaultValue;
+        el.dispatchEvent(new Event("input", { bubbles: true }));  // its character count
+        delete el.dataset.dirty;  // (that event is not someone typing)
+      });
+  });
+
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
     evt.preventDefault();  // htmx would swap whole blocks: put the elements in place instead
     applyLive(evt.detail.message);

@@ -84,7 +84,9 @@ async def test_actions_keep_the_scroll_position(
         await button.click()
         await done()
         await page.wait_for_timeout(400)  # both the form's answer and the live update
-        assert await page.evaluate("window.scrollY") == before, name
+        # No jump (it was 2,000-3,500 px): at most the browser's scroll anchoring,
+        # which keeps what is on screen still when a note above grows or shrinks.
+        assert abs(await page.evaluate("window.scrollY") - before) <= 40, name
 
     def middle() -> Any:
         return inner.nth(15)

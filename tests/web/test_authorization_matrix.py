@@ -199,6 +199,14 @@ ENDPOINTS = [
     Endpoint(
         "reveal-votes", "POST", "/api/rooms/{code}/votes/reveal", FACILITATOR, phase="purpose-vote"
     ),
+    Endpoint(
+        "add-participant",
+        "POST",
+        "/api/rooms/{code}/participants",
+        FACILITATOR,
+        json={"name": "Dorcas", "perspective": "health"},
+    ),
+    Endpoint("proxy-sheet", "GET", "/api/rooms/{code}/participants/{pid}/sheet.pdf", FACILITATOR),
 ]
 
 
