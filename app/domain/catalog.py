@@ -9,6 +9,7 @@ from app.domain import (
     document,
     facilitation,
     grid,
+    note_undo,
     notes,
     ratings,
     reveal,
@@ -21,6 +22,7 @@ from app.domain import (
 FEATURES = (
     room,
     notes,
+    note_undo,
     suggestions,
     votes,
     grid,

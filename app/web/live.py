@@ -29,6 +29,7 @@ from app.web.fragments import (
     board_response,
     board_rings,
     board_signatures,
+    control_contribution,
     control_coverage,
     control_done_line,
     control_note,
@@ -36,6 +37,7 @@ from app.web.fragments import (
     control_response,
     control_rings,
     control_signatures,
+    control_unremoved,
     my_answer,
     phone_contribution,
     phone_note,
@@ -124,6 +126,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("control", "sort-notes"): {
         "suggestion": lambda scene, part: remove(f"suggestion-{part.key}"),
         "note": control_note,
+        "removed-note": control_unremoved,
         "rings": control_rings,
         "notes-progress": NOTHING,
         "people": NOTHING,
@@ -132,7 +135,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("control", "agree"): {
         "tally": NOTHING,  # a response's own part carries its row
         "response": control_response,
-        "statement": statement_element("control_statement"),
+        "statement": statement_element("control_statement", "control_to_respond"),
         "revealed": statement_element("control_badge", "control_reveal"),
         "people": NOTHING,
         "done": NOTHING,
@@ -141,7 +144,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     },
     ("control", "grid-write"): {
         "coverage": control_coverage,
-        "contribution": NOTHING,
+        "contribution": control_contribution,
         "people": NOTHING,
         "done": control_done_line,
     },

@@ -210,7 +210,8 @@ def test_sorting_forms(room: Room) -> None:
     removed = room.form("fac", f"/notes/{c}/delete")
     assert_changes(removed)
     assert c not in room.notes()
-    assert "Gamma" not in removed.text
+    assert f'<template data-remove="control-note-{c}">' in removed.text
+    assert f'id="control-removed-{c}"' in removed.text  # among the notes Restore brings back
 
 
 # ----------------------------------------------------------------- statements
