@@ -47,7 +47,7 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
-from app.web.fragments_rounds import my_dots, vote_count
+from app.web.fragments_rounds import my_dots, proxy_list, vote_count
 from app.web.scene import Render, Scene, remove
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
@@ -163,6 +163,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
 }
 STATUS: dict[str, Render] = {
     "timer": lambda scene, part: scene.render_full("control_timer"),
+    "people": proxy_list,  # people without a phone, listed with the tools
 }
 """The control view's status card: the timer alone when only it changed."""
 PEOPLE: dict[str, Render] = {

@@ -60,7 +60,7 @@ SHOWS: dict[str, frozenset[str]] = {
         | {"spotlight", "revealed", "suggestion", "removed-note", "votes"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
-    "control_status": frozenset({"lock", "timer"}),
+    "control_status": frozenset({"lock", "timer", "people"}),
     "phone_phase": frozenset({"timer"}),
     "phone_done": frozenset({"done"}),
     "phone_task": frozenset(
