@@ -90,12 +90,14 @@ def decide_correct(room: Room, *, note_id: str, text: object, max_length: int) -
 
 
 def restorable(room: Room) -> list[Note]:
-    """Notes the facilitator removed and can read: what restoring can bring back."""
-    return [
+    """Notes the facilitator removed and can read: what restoring can bring back, in
+    the order of their places (as a live page puts them: data-order)."""
+    found = [
         n
         for n in room.notes.values()
         if n.removed and n.removed_by == "facilitator" and n.reads(FACILITATOR)
     ]
+    return sorted(found, key=lambda n: n.place)
 
 
 def _hide_text(data: dict[str, Any]) -> dict[str, Any]:

@@ -59,7 +59,10 @@ LAST = ("Shah", "Ellis", "Ruiz", "Okafor", "Byrne", "Khan", "Novak", "Patel", "M
 SNAPSHOT_JS = """
 (blocks) => {
   const norm = (s) => s.replace(/\\s+/g, " ").trim();
-  const ignored = (el) => el.closest("textarea, script, style, select[data-merge-into] option");
+  // [data-not-live]: made when the page renders, on purpose (the control view's grouping
+  // suggestions), so a live page's copy may be older than a fresh one's.
+  const ignored = (el) =>
+    el.closest("textarea, script, style, select[data-merge-into] option, [data-not-live]");
   const seen = {};
   const text = {};
   const lists = {};
@@ -68,7 +71,8 @@ SNAPSHOT_JS = """
   for (const block of blocks) {
     const root = document.getElementById(block);
     if (!root) { missing.push(block); continue; }
-    const keyed = [root, ...root.querySelectorAll("[id]")].filter((el) => el.id !== "live-seq");
+    const keyed = [root, ...root.querySelectorAll("[id]")].filter(
+      (el) => el.id !== "live-seq" && !el.closest("[data-not-live]"));
     for (const el of keyed) {
       seen[el.id] = (seen[el.id] || 0) + 1;
       text[el.id] = [];
