@@ -5,6 +5,7 @@ module; adding that module here is the one other line it needs.
 """
 
 from app.domain import (
+    board,
     consent,
     document,
     facilitation,
@@ -15,5 +16,5 @@ from app.domain import (
     spotlight,
 )
 
-FEATURES = (room, notes, grid, consent, ratings, document, facilitation, spotlight)
+FEATURES = (room, notes, grid, consent, ratings, document, facilitation, spotlight, board)
 """The feature modules, in the order a session usually meets them."""
