@@ -7,6 +7,7 @@ import argparse
 import uvicorn
 
 from app.config import Settings
+from app.startup import banner, lan_address, serve
 
 
 def main() -> None:
@@ -23,7 +24,7 @@ def main() -> None:
             "--workers > 1 needs BROKER_URL=redis://… : with memory:// each worker would "
             "see only its own sockets and rooms would silently split."
         )
-    uvicorn.run(
+    config = uvicorn.Config(
         "app.main:app",
         host=args.host,
         port=args.port,
@@ -32,12 +33,15 @@ def main() -> None:
         # Request headers must arrive within HEADER_TIMEOUT_SECONDS (slowloris).
         http="app.web.protocols:HttpProtocol",
         ws="app.web.keepalive:Protocol",
-        ws_per_message_deflate=False,
+        ws_per_message_deflate=settings.ws_per_message_deflate,
         ws_max_size=settings.max_body_bytes,
         # A phone that vanished (battery, Wi-Fi) is noticed within interval + timeout (40 s).
         ws_ping_interval=settings.ws_ping_interval_seconds,
         ws_ping_timeout=settings.ws_ping_timeout_seconds,
     )
+    # Once it listens: the addresses to open, and how to let phones in.
+    text = banner(host=args.host, port=args.port, public_url=settings.public_url, lan=lan_address())
+    serve(config, text)
 
 
 if __name__ == "__main__":

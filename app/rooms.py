@@ -101,7 +101,7 @@ class Rooms:
     async def require(self, code: str) -> Room:
         room = await self.fresh(code)
         if room is None:
-            raise NotFound("room_not_found", f"There is no room with the code {code}.")
+            raise NotFound("room_not_found", "There is no room with the code {code}.", code=code)
         return room
 
     async def advance(self, code: str, seq: int) -> Room | None:

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from app import workshop_translations
 from app.domain import catalog, registry
 from app.domain.consent import targets_of
 from app.domain.workshop import (
@@ -31,11 +32,13 @@ from app.domain.workshop import (
     Option,
     Perspective,
     Phase,
+    Script,
     Workshop,
 )
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=600)]
+Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
 
 class WorkshopFileError(Exception):
@@ -68,6 +71,28 @@ class ItemSpec(_Model):
     text: Text
 
 
+class ScriptSpec(_Model):
+    """The facilitator's script for a phase (shown in the control view only)."""
+
+    say: list[Text] = Field(
+        default=[],
+        max_length=20,
+        description="What to say or do, in order: one short paragraph per entry.",
+    )
+    minutes: int | None = Field(
+        default=None, ge=1, le=240, description="Suggested length of the phase, in minutes."
+    )
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.say and self.minutes is None:
+            raise ValueError("a script needs `say` (what to say) or `minutes`")
+        return self
+
+    def to_domain(self) -> Script:
+        return Script(tuple(self.say), self.minutes)
+
+
 class PhaseSpec(_Model):
     """One step of the session; `kind` picks how phones, board and control behave."""
 
@@ -81,6 +106,7 @@ class PhaseSpec(_Model):
     items: list[ItemSpec] = Field(default=[], max_length=60)
     question: str = ""
     options: list[OptionSpec] = Field(default=[], max_length=10)
+    script: ScriptSpec | None = None
 
     @model_validator(mode="after")
     def _kind_and_fields(self) -> Self:
@@ -122,6 +148,7 @@ class PhaseSpec(_Model):
             self.board_prompt.strip(),
             tuple(Item(i["id"], i["text"]) for i in fields["items"]),
             tuple(Option(o["id"], o["label"], o["description"].strip()) for o in fields["options"]),
+            self.script.to_domain() if self.script else None,
         )
 
 
@@ -172,6 +199,11 @@ class WorkshopSpec(_Model):
     notes: NotesSpec | None = None
     grid: GridSpec = GridSpec()
     document: DocumentSpec
+    translations: list[Language] = Field(
+        default=[],
+        description="Languages this file is translated into: each has `<file>.<lang>.toml` "
+        "beside it giving every text (docs/workshops.md, Translations).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -300,7 +332,10 @@ def load_workshop(path: Path) -> Workshop:
             field = ".".join(str(part) for part in loc) or "(top level)"
             problems.append(f"{where}{field}: {error['msg'].removeprefix('Value error, ')}")
         raise WorkshopFileError(f"{path}: {'; '.join(problems)}") from exc
-    return spec.to_domain()
+    try:
+        return workshop_translations.load(path, spec.to_domain(), spec.translations)
+    except ValueError as exc:
+        raise WorkshopFileError(f"{path}: {exc}") from exc
 
 
 def json_schema() -> str:
@@ -315,6 +350,8 @@ def load_workshops(directory: Path) -> dict[str, Workshop]:
     """Every `*.toml` in `directory`, by id; refuses an empty folder or a clash."""
     workshops: dict[str, Workshop] = {}
     for path in sorted(directory.glob("*.toml")):
+        if "." in path.stem:  # `<id>.<lang>.toml`: a translation, read with its workshop
+            continue
         workshop = load_workshop(path)
         if workshop.id in workshops:
             raise WorkshopFileError(f"{path}: id '{workshop.id}' is already used by another file")

@@ -27,42 +27,9 @@ def bearer(token: str) -> dict[str, str]:
 
 
 async def make_room(base: str, participants: int) -> dict[str, Any]:
-    """A room in purpose-sort with `participants` joined and 24 notes revealed."""
-    async with httpx.AsyncClient(base_url=base, timeout=30) as api:
-        created = (
-            await api.post("/api/rooms", json={"title": "Benchmark", "setting": "Bench"})
-        ).json()
-        code, fac = created["code"], created["facilitator_token"]
-        auth = bearer(fac)
-        tokens: list[str] = []
-        semaphore = asyncio.Semaphore(16)
-
-        async def join(i: int) -> None:
-            async with semaphore:
-                response = await api.post(
-                    f"/api/rooms/{code}/join",
-                    json={"name": f"Phone {i}", "perspective": PERSPECTIVES[i % 4]},
-                )
-                tokens.append(response.json()["token"])
-
-        await asyncio.gather(*(join(i) for i in range(participants)))
-        await api.post(f"/api/rooms/{code}/phase", json={"phase": "purpose-write"}, headers=auth)
-        for i in range(24):
-            token = tokens[i % len(tokens)]
-            await api.post(
-                f"/api/rooms/{code}/notes",
-                json={"text": f"Statement {i} about purpose"},
-                headers=bearer(token),
-            )
-        await api.post(f"/api/rooms/{code}/phase", json={"phase": "purpose-sort"}, headers=auth)
-        snapshot = (await api.get(f"/api/rooms/{code}", headers=auth)).json()
-        return {
-            "code": code,
-            "facilitator": fac,
-            "tokens": tokens,
-            "notes": [n["id"] for n in snapshot["notes"]],
-            "seq": snapshot["seq"],
-        }
+    """A realistic room at `base` in purpose-sort: `participants` joined, 3 notes each."""
+    async with httpx.AsyncClient(base_url=base, timeout=60) as api:
+        return await make_sort_room(api, participants)
 
 
 def spread(conns: list[Conn], processes: int) -> list[list[Conn]]:
@@ -209,8 +176,8 @@ async def make_sort_room(
 ) -> dict[str, Any]:
     """A room in purpose-sort: `participants` joined, `notes_each` notes each, all revealed.
 
-    `api` is bound to the server (base_url). Unlike `make_room`, every participant
-    writes, as in a real workshop (the bytes and venue scenarios).
+    `api` is bound to the server (base_url). Every participant writes, as in a real
+    workshop.
     """
     created = (
         await api.post("/api/rooms", json={"title": "Oakfield partnership", "setting": "Bench"})

@@ -22,17 +22,22 @@ from typing import Any
 
 from bench.report import table, write_docs
 from bench.scenarios.bytes import live_bytes
+from bench.scenarios.deflate import deflate
 from bench.scenarios.fanout import fanout_app, fanout_baseline
 from bench.scenarios.join import join_storm
 from bench.scenarios.pages import page_weight
 from bench.scenarios.replay import replay
 from bench.scenarios.scaled import fanout_scaled, scaled_unavailable
 from bench.scenarios.slow import slow_clients
+from bench.scenarios.suggestions import suggestion_timing
 from bench.scenarios.venue import BEFORE, venue, venue_unavailable
 from tests.servers import ROOT
 
-SCENARIOS = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "venue")
-DEFAULT = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes")
+SCENARIOS = (
+    *("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions"),
+    "venue",
+)
+DEFAULT = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions")
 """`make bench`: every scenario but venue (root only; namespaces, tc and a git worktree)."""
 
 
@@ -135,9 +140,13 @@ def main() -> None:
                 f"fanout_scaled_{workers}",
                 partial(fanout_scaled, 200, args.rate, args.seconds, workers, logs, args.processes),
             )
+    if "deflate" in only:
+        step("deflate", lambda: deflate(logs))
     if "bytes" in only:
         sizes = tuple(int(v) for v in args.bytes_sizes.split(","))
         step("bytes", lambda: live_bytes(logs, sizes))
+    if "suggestions" in only:
+        step("suggestions", suggestion_timing)
     if "venue" in only:
         why = venue_unavailable()
         if why:

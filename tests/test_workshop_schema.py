@@ -13,7 +13,8 @@ from app.workshops import json_schema, load_workshop
 from tests.servers import ROOT
 
 SCHEMA = ROOT / "docs" / "workshop.schema.json"
-FILES = sorted((ROOT / "workshops").glob("*.toml"))
+FILES = sorted(p for p in (ROOT / "workshops").glob("*.toml") if "." not in p.stem)
+"""The workshop files (`<id>.<lang>.toml` beside them are their translations)."""
 
 
 def test_the_published_schema_is_the_loaders() -> None:

@@ -110,6 +110,8 @@ def _known(data: dict[str, Any], where: str, workshop: Workshop, limits: Limits)
         elif key in ("seconds", "remaining") and value is not None:
             if isinstance(value, bool) or not isinstance(value, int):
                 raise refuse(at, "must be a whole number")
+        elif key == "text" and where.endswith("statement"):  # the facilitator's draft
+            _optional(value, at, limit=limits.statement)
         elif key in ("text", "reason", "override_reason"):
             _optional(value, at, limit=limits.text)
         elif key == "name" and value is not None:
@@ -197,12 +199,12 @@ def room(replayed: Room, limits: Limits) -> None:
             _one_of(item.perspective, perspectives, f"contribution {item.id}: perspective")
     for target, statement in replayed.statements.items():
         where = f"statement {target}"
-        _optional(statement.text, f"{where}: text", limit=limits.text)
+        _optional(statement.text, f"{where}: text", limit=limits.statement)
         if statement.items is not None:
             if not isinstance(statement.items, list):
                 raise refuse(f"{where}: items", "must be a list")
             for index, goal in enumerate(statement.items):
-                _text(goal, f"{where}: items[{index}]", limit=limits.text)
+                _text(goal, f"{where}: items[{index}]", limit=limits.statement)
         _optional(statement.override_reason, f"{where}: override_reason", limit=limits.text)
         for pid, response in statement.responses.items():
             _one_of(response.stance, STANCES, f"{where}: {pid}'s stance")

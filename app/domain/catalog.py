@@ -12,9 +12,23 @@ from app.domain import (
     grid,
     notes,
     ratings,
+    reveal,
     room,
     spotlight,
+    suggestions,
 )
 
-FEATURES = (room, notes, grid, consent, ratings, document, facilitation, spotlight, board)
+FEATURES = (
+    room,
+    notes,
+    suggestions,
+    grid,
+    consent,
+    reveal,
+    ratings,
+    document,
+    facilitation,
+    spotlight,
+    board,
+)
 """The feature modules, in the order a session usually meets them."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain import registry
 from app.domain.errors import Conflict, Invalid, NotFound
-from app.domain.events import Draft, Event
+from app.domain.events import Draft, Event, Viewer
 from app.domain.registry import Part, PhaseKind
 from app.domain.text import clean_text
 
@@ -45,6 +45,8 @@ class Statement:
     override_reason: str | None = None
     agreed_at: datetime | None = None
     version: int = 0
+    revealed: bool = False
+    """The facilitator revealed its responses (in a room that hides them until then)."""
 
     def public(self) -> dict[str, Any]:
         return {
@@ -58,7 +60,23 @@ class Statement:
                 for pid, r in self.responses.items()
             ],
             "override_reason": self.override_reason,
+            "revealed": self.revealed,
         }
+
+    def hidden(self, hide_responses: bool) -> bool:
+        """Whether its responses are counted, not shown, to all but the facilitator and
+        each responder (the room hides them, and they are neither revealed nor agreed)."""
+        return hide_responses and not self.revealed and self.status != "agreed"
+
+    def public_for(self, viewer: Viewer, *, hide_responses: bool) -> dict[str, Any]:
+        """As `public`, with others' responses left out while they are hidden from `viewer`."""
+        data = self.public()
+        data["hidden"] = self.hidden(hide_responses)
+        data["responded"] = len(self.responses)
+        if data["hidden"] and not viewer.is_facilitator:
+            mine = viewer.participant_id
+            data["responses"] = [r for r in data["responses"] if r["participant_id"] == mine]
+        return data
 
     @property
     def has_content(self) -> bool:
@@ -98,7 +116,9 @@ AGREE = registry.phase_kind(
 
 def check_target(room: Room, target: str) -> None:
     if target not in targets(room):
-        raise NotFound("target_not_found", f"There is no statement “{target}” in this workshop.")
+        raise NotFound(
+            "target_not_found", "There is no statement “{target}” in this workshop.", target=target
+        )
 
 
 def statement(room: Room, target: str) -> Statement:
@@ -121,7 +141,7 @@ def decide_draft(
         if not isinstance(items, list) or not items:
             raise Invalid("invalid_items", "Give the goals as a list of one or more items.")
         if len(items) > MAX_GOALS:
-            raise Invalid("invalid_items", f"At most {MAX_GOALS} goals.")
+            raise Invalid("invalid_items", "At most {limit} goals.", limit=MAX_GOALS)
         clean_items = [clean_text(i, field="goal", max_length=max_length) for i in items]
     else:
         clean_text_value = clean_text(text, field="text", max_length=max_length)
@@ -164,12 +184,15 @@ def decide_respond(
     previous = current.responses.get(participant_id)
     if previous is not None and previous.stance == stance and previous.reason == clean_reason:
         return []
-    data = {
+    data: dict[str, Any] = {
         "target": target,
         "participant_id": participant_id,
         "stance": stance,
         "reason": clean_reason,
     }
+    if current.hidden(room.options.hide_responses):  # others learn that, not what
+        data["facilitator_reads"] = True
+        return [Draft("response.set", data, actor=participant_id, private_to=participant_id)]
     return [Draft("response.set", data, actor=participant_id)]
 
 
@@ -188,7 +211,8 @@ def decide_agree(
     if objections and clean_override is None:
         raise Conflict(
             "objection_stands",
-            f"{len(objections)} objection(s) stand. Record an override reason to agree anyway.",
+            "{count} objection(s) stand. Record an override reason to agree anyway.",
+            count=len(objections),
         )
     kept_override = clean_override if objections else None
     if current.status == "agreed" and kept_override == current.override_reason:
@@ -215,8 +239,13 @@ def _updated(room: Room, event: Event) -> None:
     )
 
 
+def _hide_stance(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "stance": None, "reason": None}
+
+
 @registry.event(
     "response.set",
+    redact=_hide_stance,
     touches=lambda room, event: (
         Part("tally", event.data["target"]),
         Part("response", event.data["target"], only=event.data["participant_id"]),

@@ -8,10 +8,16 @@ class DomainError(Exception):
 
     kind = "invalid"
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, /, **params: object) -> None:
+        text = message.format(**params) if params else message
+        super().__init__(text)
         self.code = code
-        self.message = message
+        self.message = text
+        """In English, filled in."""
+        self.template = message
+        """As written (`{name}` placeholders): the catalogue's msgid, translated where
+        the error is shown (the domain knows no language)."""
+        self.params = params
 
 
 class Invalid(DomainError):

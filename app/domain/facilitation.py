@@ -154,12 +154,18 @@ def decide_options(
     anonymous: object = None,
     moderated: object = None,
     names_shown: object = None,
+    hide_responses: object = None,
 ) -> list[Draft]:
     """Change how the room treats names and notes; None leaves a setting as it is."""
     room.ensure_open()
-    for name, value in (("anonymous", anonymous), ("moderated", moderated)):
+    toggles = (
+        ("anonymous", anonymous),
+        ("moderated", moderated),
+        ("hide_responses", hide_responses),
+    )
+    for name, value in toggles:
         if value is not None and not isinstance(value, bool):
-            raise Invalid(f"invalid_{name}", f"{name} must be true or false.")
+            raise Invalid(f"invalid_{name}", "{name} must be true or false.", name=name)
     shown = list(room.options.names_shown)
     if names_shown is not None:
         if not isinstance(names_shown, bool):
@@ -170,6 +176,9 @@ def decide_options(
         anonymous=room.options.anonymous if anonymous is None else bool(anonymous),
         moderated=room.options.moderated if moderated is None else bool(moderated),
         names_shown=tuple(shown),
+        hide_responses=(
+            room.options.hide_responses if hide_responses is None else bool(hide_responses)
+        ),
     )
     if new == room.options:
         return []
@@ -240,4 +249,9 @@ def _done(room: Room, event: Event) -> None:
 @registry.event("options.changed", touches=lambda room, event: (SCREEN,))
 def _options(room: Room, event: Event) -> None:
     data = event.data
-    room.options = Options(data["anonymous"], data["moderated"], tuple(data["names_shown"]))
+    room.options = Options(
+        data["anonymous"],
+        data["moderated"],
+        tuple(data["names_shown"]),
+        bool(data.get("hide_responses", False)),  # (not in events written before it existed)
+    )

@@ -40,7 +40,7 @@ class Contribution:
 
 def check_row(room: Room, row: str) -> None:
     if row not in {r.key for r in room.workshop.grid_rows}:
-        raise NotFound("row_not_found", f"There is no grid row “{row}”.")
+        raise NotFound("row_not_found", "There is no grid row “{row}”.", row=row)
 
 
 def decide_contribute(
@@ -57,7 +57,8 @@ def decide_contribute(
     if room.current_phase.kind != GRID_WRITE.name:
         raise Conflict(
             "wrong_phase",
-            f"Writing in the grid is not possible in the phase “{room.current_phase.title}”.",
+            "Writing in the grid is not possible in the phase “{phase}”.",
+            phase=room.current_phase.title,
         )
     ensure_time_left(room)
     author = room.participant(author_id)

@@ -128,7 +128,8 @@ def decide_add(
     if len(notes_by(room, author_id)) >= limit:
         raise Conflict(
             "note_limit",
-            f"You have written all {limit} of your statements. Edit or delete one to change it.",
+            "You have written all {limit} of your statements. Edit or delete one to change it.",
+            limit=limit,
         )
     data = {
         "id": note_id,

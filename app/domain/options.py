@@ -16,6 +16,9 @@ class Options:
     """The facilitator reads notes as they are written and may hold one back."""
     names_shown: tuple[str, ...] = ()
     """Phases in which an anonymous room shows names anyway (agreement, signing)."""
+    hide_responses: bool = False
+    """Responses to a statement are counted, not shown, until the facilitator reveals
+    them (against group-think): the board shows how many have responded."""
 
     def names_visible(self, phase: str) -> bool:
         """Whether the board and other participants see names in `phase`."""
@@ -26,4 +29,5 @@ class Options:
             "anonymous": self.anonymous,
             "moderated": self.moderated,
             "names_shown": list(self.names_shown),
+            "hide_responses": self.hide_responses,
         }

@@ -53,7 +53,9 @@ class Distribution:
 def rated_phase(room: Room, phase_id: str) -> Phase:
     phase = room.workshop.phase(phase_id)
     if not phase.rated:
-        raise Invalid("invalid_phase", f"The phase “{phase.title}” has nothing to rate.")
+        raise Invalid(
+            "invalid_phase", "The phase “{phase}” has nothing to rate.", phase=phase.title
+        )
     return phase
 
 
@@ -64,7 +66,9 @@ def decide_rate(
     room.ensure_open()
     current = room.current_phase
     if phase not in (None, current.id) or not current.rated:
-        raise Conflict("wrong_phase", f"Rating is not possible in the phase “{current.title}”.")
+        raise Conflict(
+            "wrong_phase", "Rating is not possible in the phase “{phase}”.", phase=current.title
+        )
     ensure_time_left(room)
     if not isinstance(item, str) or current.item(item) is None:
         known = ", ".join(i.id for i in current.items)

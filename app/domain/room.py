@@ -47,7 +47,11 @@ class Limits:
     setting: int = 120
     name: int = 60
     text: int = 280
+    """A note, a grid contribution, a reason."""
     participants: int = 300
+    statement: int = 2000
+    """A statement the facilitator drafts (the purpose, each goal, a row's joint
+    statement): long enough to hold every agency's line."""
 
 
 @dataclass(slots=True)
@@ -99,6 +103,8 @@ class Room:
     options: Options = field(default_factory=Options)
     ratings: dict[Key, dict[str, str]] = field(default_factory=dict)
     """(phase id, item id) → participant id → option id."""
+    apart: set[frozenset[str]] = field(default_factory=set)
+    """Pairs of notes the facilitator said do not belong together (suggestions)."""
 
     @classmethod
     def create(
@@ -194,7 +200,10 @@ class Room:
                 }
                 for row in self.workshop.grid_rows
             },
-            "statements": {target: item.public() for target, item in self.statements.items()},
+            "statements": {
+                target: item.public_for(viewer, hide_responses=self.options.hide_responses)
+                for target, item in self.statements.items()
+            },
             "spotlight": self.spotlight,
             "board": self.board.public(),
             "options": self.options.public(),
@@ -235,7 +244,9 @@ class Room:
         if self.current_phase.traits.read_only:
             raise Conflict("room_closed", "This session has closed.")
         if len(self.participants) >= limits.participants:
-            raise Conflict("room_full", f"This room is full ({limits.participants} participants).")
+            raise Conflict(
+                "room_full", "This room is full ({limit} participants).", limit=limits.participants
+            )
         participant = {"id": participant_id, "name": clean_name, "perspective": chosen.id}
         if self.names_visible:
             return [Draft("participant.joined", {"participant": participant}, actor=participant_id)]
@@ -243,17 +254,34 @@ class Room:
         data = {"participant": participant, "facilitator_reads": True}
         return [Draft("participant.joined", data, actor=participant_id, private_to=participant_id)]
 
-    def decide_phase(self, phase: object, *, actor: str = "facilitator") -> list[Draft]:
+    def decide_phase(
+        self, phase: object, *, actor: str = "facilitator", confirmed: bool = True
+    ) -> list[Draft]:
+        """Move the room to `phase`; a big step back (see `big_step_back`) needs
+        `confirmed` (409 `confirm_needed` without it: nothing changes)."""
         if not isinstance(phase, str):
             raise Invalid("invalid_phase", "The phase must be a phase id.")
         target = self.workshop.phase(phase)
         if target.id == self.phase:
             return []
+        if not confirmed and self.big_step_back(target.id):
+            raise Conflict(
+                "confirm_needed",
+                "Going back to “{title}” changes every screen in the room: confirm it to go back.",
+                title=target.title,
+            )
         drafts = [Draft("phase.changed", {"phase": target.id, "previous": self.phase}, actor=actor)]
         entering = target.traits.on_enter
         if entering is not None:
             drafts += entering(self)
         return drafts
+
+    def big_step_back(self, phase: str) -> bool:
+        """Going back more than one step, or back from the document or the closed
+        session: a stray key or click must not do it without asking."""
+        here = self.workshop.phase_index(self.phase)
+        there = self.workshop.phase_index(phase)
+        return there < here - 1 or (there < here and self.current_phase.traits.shows_document)
 
     def decide_lock(self, locked: bool) -> list[Draft]:
         self.ensure_open()
@@ -313,6 +341,7 @@ def _joined(room: Room, event: Event) -> None:
 def _phase_changed(room: Room, event: Event) -> None:
     room.phase = event.data["phase"]
     room.timer = None  # a timer belongs to its phase
+    room.spotlight = None  # and so does a spotlight: the next phase starts on the overview
 
 
 @registry.event("room.locked", touches=lambda room, event: (Part("lock"),))

@@ -42,18 +42,23 @@ def clean_text(value: object, *, field: str, max_length: int, single_line: bool 
     stored, sent as UTF-8 and written into any document format.
     """
     if not isinstance(value, str):
-        raise Invalid(f"invalid_{field}", f"The {field} must be text.")
+        raise Invalid(f"invalid_{field}", "The {field} must be text.", field=field)
     if has_surrogates(value):
-        raise Invalid(f"invalid_{field}", f"The {field} contains characters that are not text.")
+        raise Invalid(
+            f"invalid_{field}", "The {field} contains characters that are not text.", field=field
+        )
     text = unicodedata.normalize("NFC", value)
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     text = xml_safe(text)
     text = " ".join(text.split()) if single_line else text.strip()
     if not any(unicodedata.category(ch) not in INVISIBLE for ch in text):
-        raise Invalid(f"invalid_{field}", f"Please enter a {field}.")
+        raise Invalid(f"invalid_{field}", "Please enter a {field}.", field=field)
     if len(text) > max_length:
         raise Invalid(
             f"invalid_{field}",
-            f"The {field} is {len(text)} characters long; the limit is {max_length}.",
+            "The {field} is {length} characters long; the limit is {limit}.",
+            field=field,
+            length=len(text),
+            limit=max_length,
         )
     return text

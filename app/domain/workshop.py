@@ -41,6 +41,15 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Script:
+    """The facilitator's notes for a phase: what to say, in order, and how long it takes."""
+
+    say: tuple[str, ...] = ()
+    minutes: int | None = None
+    """Suggested length of the phase, in minutes (None: no suggestion)."""
+
+
+@dataclass(frozen=True, slots=True)
 class Phase:
     """One step of the session, with what the facilitator and participants are asked."""
 
@@ -55,6 +64,8 @@ class Phase:
     """What is rated in a rate-items or choose-scale phase."""
     options: tuple[Option, ...] = ()
     """The scale every item is rated on, in order."""
+    script: Script | None = None
+    """Notes for the facilitator (control view only), from the workshop file."""
 
     @property
     def traits(self) -> PhaseKind:
@@ -111,6 +122,17 @@ class Workshop:
     grid_private: bool
     document_title: str
     document_sections: tuple[DocumentSection, ...]
+    translations: tuple[tuple[str, Workshop], ...] = ()
+    """The same workshop in other languages (language code, its texts translated),
+    from the workshop file's translation files; English is the file itself."""
+
+    def in_language(self, code: str) -> Workshop:
+        """This workshop's texts in `code`, or as written when it has no translation."""
+        return next((w for lang, w in self.translations if lang == code), self)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(lang for lang, _ in self.translations)
 
     def phase(self, phase_id: str) -> Phase:
         """The phase with this id, or `Invalid` naming the ones that exist."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from app import i18n
 from app.domain.document import Document
+from app.i18n import N_, Locale
 
 MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -28,7 +30,19 @@ def slug(text: str, fallback: str = "common-ground") -> str:
     return cleaned[:60].rstrip("-") or fallback
 
 
+KINDS = (N_("joint-statement"), N_("board"), N_("record"))
+"""The files' kinds, as their names say them (translated: `datganiad-ar-y-cyd`)."""
+
+
+def words(document: Document) -> Locale:
+    """The language of `document`'s fixed wording (its `language` tag: `cy`, `en-GB`)."""
+    code = document.language.split(",")[0]
+    return i18n.get(code if code in i18n.available() else code.split("-")[0])
+
+
 def filename(document: Document, extension: str, kind: str = "joint-statement") -> str:
-    """e.g. oakfield-primary-joint-statement-2026-11-24.pdf, oakfield-primary-board-….svg"""
+    """e.g. oakfield-primary-joint-statement-2026-11-24.pdf, oakfield-primary-board-….svg
+    (the kind in the document's language: …-datganiad-ar-y-cyd-….pdf)."""
     name = slug(document.setting or document.title)
+    kind = slug(words(document).gettext(kind), kind)
     return f"{name}-{kind}-{document.date.date().isoformat()}.{extension}"

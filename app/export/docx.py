@@ -18,7 +18,9 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from app.domain.document import Document, Entry
-from app.export import board, safe
+from app.export import board, safe, words
+from app.i18n import N_, Locale
+from app.i18n.dates import long_date
 
 GREY = RGBColor(0x55, 0x5F, 0x6B)
 FONTS = {
@@ -28,7 +30,7 @@ FONTS = {
     "cs": "Noto Sans Arabic",
 }
 PAPER = {"A4": (Mm(210), Mm(297)), "Letter": (Mm(215.9), Mm(279.4))}
-SIGNATORY_HEADERS = ("Name", "Perspective", "Role and organisation", "Signed")
+SIGNATORY_HEADERS = (N_("Name"), N_("Perspective"), N_("Role and organisation"), N_("Signed"))
 
 
 def _note(paragraph_text: str, word: WordDocument) -> None:
@@ -132,14 +134,16 @@ class Numbering:
         ppr.append(numpr)
 
 
-def _entry(word: WordDocument, entry: Entry, numbering: Numbering, *, with_heading: bool) -> None:
+def _entry(
+    word: WordDocument, entry: Entry, numbering: Numbering, say: Locale, *, with_heading: bool
+) -> None:
     if with_heading:
-        word.add_heading(entry.heading, level=2)
+        word.add_heading(say.gettext(entry.heading), level=2)
     if entry.status == "missing":
-        _note("Not agreed in this session.", word)
+        _note(say.gettext("Not agreed in this session."), word)
         return
     if entry.status == "draft":
-        _note("Draft — not agreed:", word)
+        _note(say.gettext("Draft — not agreed") + ":", word)
     if entry.items is not None:
         num_id = numbering.restart()
         for item in entry.items:
@@ -148,9 +152,16 @@ def _entry(word: WordDocument, entry: Entry, numbering: Numbering, *, with_headi
         for line in (entry.text or "").splitlines():
             word.add_paragraph(line)
     if entry.override_reason:
-        _note(f"Agreed over an objection. Reason recorded: {entry.override_reason}", word)
+        reason = entry.override_reason
+        _note(
+            say.gettext(
+                "Agreed over an objection. Reason recorded: %(override_reason)s",
+                override_reason=reason,
+            ),
+            word,
+        )
     if entry.without_responses:
-        _note("Agreed without responses.", word)
+        _note(say.gettext("Agreed without responses."), word)
 
 
 def _page(section: docx.section.Section, paper: tuple[Mm, Mm], *, landscape: bool) -> None:
@@ -183,18 +194,22 @@ def render(document: Document) -> bytes:
     lead.add_run(document.title).bold = True
     if document.setting:
         lead.add_run(f" — {document.setting}")
-    word.add_paragraph(f"Date: {document.long_date}")
+    say = words(document)
+    date = long_date(document.date, document.zone, say)
+    word.add_paragraph(say.gettext("Date: %(date)s", date=date))
     for number, section in enumerate(document.sections, start=1):
         word.add_heading(f"{number}. {section.heading}", level=1)
         if section.intro:
             word.add_paragraph(section.intro)
         many = len(section.entries) > 1
         for entry in section.entries:
-            _entry(word, entry, numbering, with_heading=many)
-    word.add_heading(f"{len(document.sections) + 1}. Signatories", level=1)
+            _entry(word, entry, numbering, say, with_heading=many)
+    word.add_heading(
+        say.gettext("%(number)s. Signatories", number=len(document.sections) + 1), level=1
+    )
     _signatories(word, document)
     footer = word.sections[0].footer.paragraphs[0]
-    footer.text = f"{document.title} · {document.document_title} · {document.long_date}"
+    footer.text = f"{document.title} · {document.document_title} · {date}"
     footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
     if document.has_appendix:
         _appendix(document, word, paper)
@@ -204,7 +219,8 @@ def render(document: Document) -> bytes:
 
 
 def _signatory_table(word: WordDocument, document: Document, *, current: bool) -> None:
-    table = _table(word, SIGNATORY_HEADERS)
+    say = words(document)
+    table = _table(word, [say.gettext(h) for h in SIGNATORY_HEADERS])
     chosen = document.current_signatories if current else document.earlier_signatories
     for s in chosen:
         cells = table.add_row().cells  # type: ignore[no-untyped-call]
@@ -214,18 +230,20 @@ def _signatory_table(word: WordDocument, document: Document, *, current: bool) -
 
 
 def _signatories(word: WordDocument, document: Document) -> None:
+    say = words(document)
     if document.current_signatories:
         _signatory_table(word, document, current=True)
     else:
         _note(
-            "No one has signed this version yet."
+            say.gettext("No one has signed this version yet.")
             if document.earlier_signatories
-            else "No one has signed yet.",
+            else say.gettext("No one has signed yet."),
             word,
         )
     if document.earlier_signatories:
-        word.add_heading("Signed an earlier version", level=2)
-        _note("They signed before a statement changed, and have not signed this version.", word)
+        word.add_heading(say.gettext("Signed an earlier version"), level=2)
+        they = "They signed before a statement changed, and have not signed this version."
+        _note(say.gettext(they), word)
         _signatory_table(word, document, current=False)
 
 
@@ -240,13 +258,15 @@ def _picture(word: WordDocument, document: Document) -> None:
 
 def _appendix(document: Document, word: WordDocument, paper: tuple[Mm, Mm]) -> None:
     """What fed each statement: the grid (on a landscape page), the circles, the overrides."""
+    say = words(document)
     if document.rows:
         landscape = word.add_section(WD_SECTION.NEW_PAGE)
         _page(landscape, paper, landscape=True)
-        word.add_heading("Appendix: what fed each statement", level=1)
-        word.add_heading("Table 1.3 — the joint visioning grid", level=2)
+        word.add_heading(say.gettext("Appendix: what fed each statement"), level=1)
+        word.add_heading(say.gettext("Table 1.3 — the joint visioning grid"), level=2)
         perspectives = [label for label, _ in document.rows[0].contributions]
-        grid = _table(word, ["Aspect", *perspectives, "Overall agreed"])
+        aspect, overall = say.gettext("Aspect"), say.gettext("Overall agreed")
+        grid = _table(word, [aspect, *perspectives, overall])
         grid.autofit = False
         widths = [Cm(4.2), *[Cm(15.0 / max(len(perspectives), 1))] * len(perspectives), Cm(6.2)]
         for row in document.rows:
@@ -254,7 +274,7 @@ def _appendix(document: Document, word: WordDocument, paper: tuple[Mm, Mm]) -> N
             cells[0].text = row.title
             for cell, (_, texts) in zip(cells[1:-1], row.contributions, strict=True):
                 cell.text = "\n".join(texts) if texts else "—"
-            status = " (draft)" if row.statement.status == "draft" else ""
+            status = " " + say.gettext("(draft)") if row.statement.status == "draft" else ""
             cells[-1].text = (row.statement.text or "—") + status
         for table_row in grid.rows:
             for cell, width in zip(table_row.cells, widths, strict=True):
@@ -263,21 +283,25 @@ def _appendix(document: Document, word: WordDocument, paper: tuple[Mm, Mm]) -> N
         _page(after, paper, landscape=False)
     else:
         word.add_page_break()  # type: ignore[no-untyped-call]
-        word.add_heading("Appendix: what fed each statement", level=1)
-    circles = (("Inner circle", document.inner_notes), ("Outer circle", document.outer_notes))
+        word.add_heading(say.gettext("Appendix: what fed each statement"), level=1)
+    circles = (
+        (say.gettext("Inner circle"), document.inner_notes),
+        (say.gettext("Outer circle"), document.outer_notes),
+    )
     if document.has_notes:
-        word.add_heading("The board as it ended", level=2)
+        word.add_heading(say.gettext("The board as it ended"), level=2)
         _picture(word, document)
     for heading, notes in circles if document.has_notes else ():
-        word.add_heading(f"Task 1.1 — {heading}", level=2)
+        word.add_heading(say.gettext("Task 1.1 — %(heading)s", heading=heading), level=2)
         if not notes:
-            _note("None.", word)
+            _note(say.gettext("None."), word)
         for note in notes:
             merged = note.merged_line
             word.add_paragraph(
                 f"{note.text} — {note.perspective_label}{merged}", style="List Bullet"
             )
     if document.overrides:
-        word.add_heading("Agreed over an objection", level=2)
+        word.add_heading(say.gettext("Agreed over an objection"), level=2)
         for entry in document.overrides:
-            word.add_paragraph(f"{entry.heading}: {entry.override_reason}", style="List Bullet")
+            line = f"{say.gettext(entry.heading)}: {entry.override_reason}"
+            word.add_paragraph(line, style="List Bullet")

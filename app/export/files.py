@@ -22,17 +22,20 @@ def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"'}
 
 
-async def document_response(merged: Document, extension: str, templates: Any) -> Response:
+async def document_response(
+    merged: Document, extension: str, templates: Any, *others: Document
+) -> Response:
+    """The document as a file; with `others` (itself in other languages), bilingual."""
     headers = _attachment(export.filename(merged, extension))
     body: str | bytes
     if extension == "md":
-        body = markdown.render(merged)
+        body = "\n---\n\n".join(markdown.render(d) for d in (merged, *others))
     elif extension == "docx":
         body = await to_thread.run_sync(docx.render, merged)
     elif extension == "odt":
         body = await to_thread.run_sync(odt.render, merged)
     else:
-        page = html.render(templates, merged)
+        page = html.render(templates, merged, *others)
         body = page if extension == "html" else await to_thread.run_sync(pdf.render, page)
         headers["Content-Security-Policy"] = html.EXPORT_CSP
     return Response(body, media_type=export.MEDIA_TYPES[extension], headers=headers)

@@ -10,7 +10,7 @@ from typing import Any
 from markupsafe import Markup
 
 from app.domain.document import Document
-from app.export import board, safe
+from app.export import board, safe, words
 from app.web.templating import STATIC_DIR
 
 # The export carries its own styles and no script; it is served with a CSP
@@ -39,15 +39,20 @@ def picture(document: Document) -> dict[str, Any] | None:
     }
 
 
-def render(templates: Any, document: Document) -> str:
-    document = safe.clean(document)
+def render(templates: Any, document: Document, *others: Document) -> str:
+    """The document as one HTML page; with `others` (the same document in other
+    languages), bilingual: each language a part of its own, marked with its `lang`."""
+    parts = [(safe.clean(d), words(d)) for d in (document, *others)]
+    first = parts[0][0]
     html: str = templates.render(
         "document_export.html",
         {
-            "doc": document,
+            "doc": first,
+            "parts": parts,
+            "i18n": parts[0][1],
             "css": stylesheet(),
             "with_appendix": True,
-            "board_picture": picture(document),
+            "board_picture": picture(first),
         },
     )
     return html

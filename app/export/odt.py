@@ -31,7 +31,9 @@ from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import H, List, ListItem, ListLevelStyleNumber, ListStyle, P, Span
 
 from app.domain.document import Document, Entry
-from app.export import board, safe
+from app.export import board, safe, words
+from app.i18n import N_
+from app.i18n.dates import long_date
 
 SANS = "Noto Sans"
 ASIAN = "Noto Sans CJK SC"
@@ -214,22 +216,27 @@ class Writer:
         self.body.addElement(table)
 
     def entry(self, entry: Entry, *, with_heading: bool) -> None:
+        say = words(self.doc)
         if with_heading:
-            self.h(entry.heading, 2)
+            self.h(say.gettext(entry.heading), 2)
         if entry.status == "missing":
-            self.p("Not agreed in this session.", self.note)
+            self.p(say.gettext("Not agreed in this session."), self.note)
             return
         if entry.status == "draft":
-            self.p("Draft — not agreed:", self.note)
+            self.p(say.gettext("Draft — not agreed") + ":", self.note)
         if entry.items is not None:
             self.numbered_list(entry.items)
         else:
             for line in (entry.text or "").splitlines():
                 self.p(line)
         if entry.override_reason:
-            self.p(f"Agreed over an objection. Reason recorded: {entry.override_reason}", self.note)
+            said = say.gettext(
+                "Agreed over an objection. Reason recorded: %(override_reason)s",
+                override_reason=entry.override_reason,
+            )
+            self.p(said, self.note)
         if entry.without_responses:
-            self.p("Agreed without responses.", self.note)
+            self.p(say.gettext("Agreed without responses."), self.note)
 
     def picture(self) -> None:
         png = board.png(board.svg(self.doc))
@@ -241,7 +248,7 @@ class Writer:
             width=f"{cm_w}cm",
             height=f"{cm_w * height / width:.2f}cm",
             anchortype="as-char",
-            name="The board as it ended",
+            name=words(self.doc).gettext("The board as it ended"),
         )
         frame.addElement(Image(href=name))
         frame.addElement(Title(text=board.title(self.doc)))
@@ -269,14 +276,15 @@ def render(document: Document) -> bytes:
     if document.setting:
         lead.addText(f" — {document.setting}")
     w.body.addElement(lead)
-    w.p(f"Date: {document.long_date}")
+    say = words(document)
+    w.p(say.gettext("Date: %(date)s", date=long_date(document.date, document.zone, say)))
     for number, section in enumerate(document.sections, start=1):
         w.h(f"{number}. {section.heading}", 1)
         if section.intro:
             w.p(section.intro)
         for entry in section.entries:
             w.entry(entry, with_heading=len(section.entries) > 1)
-    w.h(f"{len(document.sections) + 1}. Signatories", 1)
+    w.h(say.gettext("%(number)s. Signatories", number=len(document.sections) + 1), 1)
     _signatories(w, document)
     if document.has_appendix:
         _appendix(w, document)
@@ -298,34 +306,39 @@ def signatory_rows(document: Document, current: bool) -> list[list[str]]:
     ]
 
 
-SIGNATORY_HEADERS = ["Name", "Perspective", "Role and organisation", "Signed"]
+SIGNATORY_HEADERS = [N_("Name"), N_("Perspective"), N_("Role and organisation"), N_("Signed")]
 
 
 def _signatories(w: Writer, document: Document) -> None:
+    say = words(document)
+    heads = [say.gettext(h) for h in SIGNATORY_HEADERS]
     if document.current_signatories:
-        w.grid(SIGNATORY_HEADERS, signatory_rows(document, True), [0.3, 0.2, 0.3, 0.2])
+        w.grid(heads, signatory_rows(document, True), [0.3, 0.2, 0.3, 0.2])
     else:
         w.p(
-            "No one has signed this version yet."
+            say.gettext("No one has signed this version yet.")
             if document.earlier_signatories
-            else "No one has signed yet.",
+            else say.gettext("No one has signed yet."),
             w.note,
         )
     if document.earlier_signatories:
-        w.h("Signed an earlier version", 2)
-        w.p("They signed before a statement changed, and have not signed this version.", w.note)
-        w.grid(SIGNATORY_HEADERS, signatory_rows(document, False), [0.3, 0.2, 0.3, 0.2])
+        w.h(say.gettext("Signed an earlier version"), 2)
+        they = "They signed before a statement changed, and have not signed this version."
+        w.p(say.gettext(they), w.note)
+        w.grid(heads, signatory_rows(document, False), [0.3, 0.2, 0.3, 0.2])
 
 
 def _appendix(w: Writer, document: Document) -> None:
     # With Table 1.3, the appendix starts on a landscape page (its master page).
-    w.h("Appendix: what fed each statement", 1, w.to_landscape if document.rows else None)
+    say = words(document)
+    appendix = say.gettext("Appendix: what fed each statement")
+    w.h(appendix, 1, w.to_landscape if document.rows else None)
     if document.rows:
-        w.h("Table 1.3 — the joint visioning grid", 2)
+        w.h(say.gettext("Table 1.3 — the joint visioning grid"), 2)
         labels = [label for label, _ in document.rows[0].contributions]
         rows = []
         for row in document.rows:
-            status = " (draft)" if row.statement.status == "draft" else ""
+            status = " " + say.gettext("(draft)") if row.statement.status == "draft" else ""
             rows.append(
                 [
                     row.title,
@@ -334,23 +347,24 @@ def _appendix(w: Writer, document: Document) -> None:
                 ]
             )
         share = 0.6 / max(len(labels), 1)
-        w.grid(["Aspect", *labels, "Overall agreed"], rows, [0.16, *[share] * len(labels), 0.24])
+        heads = [say.gettext("Aspect"), *labels, say.gettext("Overall agreed")]
+        w.grid(heads, rows, [0.16, *[share] * len(labels), 0.24])
         first_after = w.to_portrait
     else:
         first_after = None
     if document.has_notes:
-        w.h("The board as it ended", 2, first_after)
+        w.h(say.gettext("The board as it ended"), 2, first_after)
         w.picture()
         for heading, notes in (
-            ("Inner circle", document.inner_notes),
-            ("Outer circle", document.outer_notes),
+            (say.gettext("Inner circle"), document.inner_notes),
+            (say.gettext("Outer circle"), document.outer_notes),
         ):
-            w.h(f"Task 1.1 — {heading}", 2)
+            w.h(say.gettext("Task 1.1 — %(heading)s", heading=heading), 2)
             if not notes:
-                w.p("None.", w.note)
+                w.p(say.gettext("None."), w.note)
             for note in notes:
                 w.p(f"• {note.text} — {note.perspective_label}{note.merged_line}")
     if document.overrides:
-        w.h("Agreed over an objection", 2, None if document.has_notes else first_after)
+        w.h(say.gettext("Agreed over an objection"), 2, None if document.has_notes else first_after)
         for entry in document.overrides:
-            w.p(f"• {entry.heading}: {entry.override_reason}")
+            w.p(f"• {say.gettext(entry.heading)}: {entry.override_reason}")

@@ -29,7 +29,7 @@ gone; the channel's heartbeat lets go of such sockets."""
 
 
 class Mailbox:
-    """A socket's bounded outbox: a deque and at most one waiting sender.
+    """A socket's bounded outbox: a deque (while anything waits) and at most one waiting sender.
 
     Lighter than asyncio.Queue (which keeps three deques and an Event per
     instance): with a thousand phones connected, that difference shows.
@@ -38,7 +38,8 @@ class Mailbox:
     __slots__ = ("_items", "_limit", "_room", "_size", "_waiter", "bytes")
 
     def __init__(self, limit: int, size: int = OUTBOX_BYTES) -> None:
-        self._items: deque[str | None] = deque()
+        self._items: deque[str | None] | None = None
+        """None while empty: an idle socket holds no deque (760 bytes each)."""
         self._limit = limit
         self._size = size
         self.bytes = 0
@@ -46,13 +47,20 @@ class Mailbox:
         self._waiter: asyncio.Future[None] | None = None
         self._room: asyncio.Future[None] | None = None
 
+    @property
+    def waiting(self) -> int:
+        """Messages queued."""
+        return len(self._items) if self._items else 0
+
     def full(self, adding: int = 0) -> bool:
         """No room for `adding` more characters (a first message always fits)."""
-        if len(self._items) >= self._limit:
-            return True
-        return bool(self._items) and self.bytes + adding > self._size
+        if not self._items:
+            return False
+        return len(self._items) >= self._limit or self.bytes + adding > self._size
 
     def push(self, item: str | None) -> None:
+        if self._items is None:
+            self._items = deque()
         self._items.append(item)
         if item:
             self.bytes += len(item)
@@ -67,6 +75,8 @@ class Mailbox:
             finally:
                 self._waiter = None
         item = self._items.popleft()
+        if not self._items:
+            self._items = None
         if item:
             self.bytes -= len(item)
         if self._room is not None and not self._room.done():
@@ -83,7 +93,7 @@ class Mailbox:
                 self._room = None
 
     def clear(self) -> None:
-        self._items.clear()
+        self._items = None
         self.bytes = 0
         if self._room is not None and not self._room.done():
             self._room.set_result(None)
@@ -97,6 +107,8 @@ class Connection:
     viewer: Viewer
     format: Format
     page: str = "phone"
+    lang: str = "en"
+    """The language its page is rendered in (a code of `app.i18n`)."""
     outbox: Mailbox = field(default_factory=lambda: Mailbox(SEND_QUEUE))
     close_code: int | None = None
     close_reason: str = ""

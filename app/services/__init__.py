@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from app.services.core import CreatedRoom, Joined, require_facilitator, require_participant
 from app.services.records import Records
+from app.services.rounds import Rounds
 from app.services.sessions import Sessions
 from app.services.work import Work
 
 
-class Service(Sessions, Work, Records):
+class Service(Sessions, Rounds, Work, Records):
     """Everything a facilitator or participant can do, for every interface."""
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import tzinfo
 from typing import Any
 
@@ -14,29 +15,39 @@ from app.domain.document import LONDON, Document
 from app.domain.errors import Conflict, Forbidden, Invalid
 from app.domain.events import FACILITATOR, Viewer
 from app.domain.room import Room
+from app.i18n.locales import TAGS
 from app.realtime.connection import Connection
 from app.services.core import CreatedRoom, UseCases, require_facilitator, require_participant
+from app.workshop_translations import room_in_language
 
 
 class Records(UseCases):
     """Reading the joint document, signing it, and archiving or restoring a room."""
 
     # ---------------------------------------------------------- document
-    async def document(self, code: str, viewer: Viewer, *, zone: tzinfo = LONDON) -> Document:
+    async def document(
+        self, code: str, viewer: Viewer, *, zone: tzinfo = LONDON, language: str = "en"
+    ) -> Document:
         """The merged joint document: the facilitator any time, participants once it is open.
 
         While names are hidden (an anonymous room), a participant's copy names no one:
         signatories appear as their perspective, as on the board."""
         room = await self.rooms.require(code)
-        return self.document_of(room, viewer, zone=zone)
+        return self.document_of(room, viewer, zone=zone, language=language)
 
-    def document_of(self, room: Room, viewer: Viewer, *, zone: tzinfo = LONDON) -> Document:
+    def document_of(
+        self, room: Room, viewer: Viewer, *, zone: tzinfo = LONDON, language: str = "en"
+    ) -> Document:
+        """`language`: the workshop's texts and the document's `lang` (its fixed wording
+        is translated where it is rendered); people's words as they wrote them."""
         if not viewer.is_facilitator and not room.current_phase.traits.shows_document:
             raise Forbidden(
                 "document_not_open", "The joint document opens when the facilitator gets there."
             )
         hide = not viewer.is_facilitator and not room.names_visible
-        return document.build(room, today=room.created_at, zone=zone, hide_names=hide)
+        shown = room_in_language(room, language)
+        merged = document.build(shown, today=room.created_at, zone=zone, hide_names=hide)
+        return replace(merged, language=TAGS.get(language, language))
 
     async def data_tables(
         self, code: str, viewer: Viewer, *, zone: tzinfo = LONDON

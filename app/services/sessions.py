@@ -35,7 +35,9 @@ class Sessions(UseCases):
     def workshop(self, workshop_id: object) -> Workshop:
         if not isinstance(workshop_id, str) or workshop_id not in self.workshops:
             known = ", ".join(self.workshops)
-            raise Invalid("invalid_workshop", f"Unknown workshop. Choose one of: {known}.")
+            raise Invalid(
+                "invalid_workshop", "Unknown workshop. Choose one of: {known}.", known=known
+            )
         return self.workshops[workshop_id]
 
     async def create_room(
@@ -51,7 +53,7 @@ class Sessions(UseCases):
         workshop = self.workshop(workshop_id)
         for name, value in (("anonymous", anonymous), ("moderated", moderated)):
             if not isinstance(value, bool):
-                raise Invalid(f"invalid_{name}", f"{name} must be true or false.")
+                raise Invalid(f"invalid_{name}", "{name} must be true or false.", name=name)
         now = datetime.now(UTC)
         token = new_token()
         for _ in range(20):
@@ -128,7 +130,7 @@ class Sessions(UseCases):
             deleted = await to_thread.run_sync(self.store.delete_room, code)
             self.rooms.forget(code)
         if not deleted:
-            raise NotFound("room_not_found", f"There is no room with the code {code}.")
+            raise NotFound("room_not_found", "There is no room with the code {code}.", code=code)
         self.channels.close_room(code)
 
     async def purge_idle(self, *, older_than: timedelta, now: datetime | None = None) -> list[str]:
@@ -192,9 +194,12 @@ class Sessions(UseCases):
         return [e.data["participant_id"] for e in events if e.type == "participant.removed"]
 
     # --------------------------------------------------------------- phases
-    async def set_phase(self, code: str, viewer: Viewer, phase: object) -> Room:
+    async def set_phase(
+        self, code: str, viewer: Viewer, phase: object, *, confirmed: bool = True
+    ) -> Room:
+        """Move the room to `phase`; without `confirmed`, a big step back is refused."""
         require_facilitator(viewer)
-        room, _ = await self._run(code, lambda room: room.decide_phase(phase))
+        room, _ = await self._run(code, lambda room: room.decide_phase(phase, confirmed=confirmed))
         return room
 
     async def set_spotlight(self, code: str, viewer: Viewer, target: object) -> Room:
@@ -240,12 +245,17 @@ class Sessions(UseCases):
         anonymous: object = None,
         moderated: object = None,
         names_shown: object = None,
+        hide_responses: object = None,
     ) -> Room:
         require_facilitator(viewer)
         room, _ = await self._run(
             code,
             lambda room: facilitation.decide_options(
-                room, anonymous=anonymous, moderated=moderated, names_shown=names_shown
+                room,
+                anonymous=anonymous,
+                moderated=moderated,
+                names_shown=names_shown,
+                hide_responses=hide_responses,
             ),
         )
         return room

@@ -116,7 +116,7 @@ class Work(UseCases):
         room, _ = await self._run(
             code,
             lambda room: consent.decide_draft(
-                room, target=target, text=text, items=items, max_length=self.limits.text
+                room, target=target, text=text, items=items, max_length=self.limits.statement
             ),
         )
         return consent.statement(room, target).public()
@@ -139,15 +139,17 @@ class Work(UseCases):
                 before = current.text if current and current.text else ""
                 composed = f"{before}\n{text}" if before else text
                 return consent.decide_draft(
-                    room, target=target, text=composed, max_length=self.limits.text
+                    room, target=target, text=composed, max_length=self.limits.statement
                 )
             text = notes.on_board(room, note_id).text
             if target == "goals":
                 items = list(current.items or []) if current else []
                 return consent.decide_draft(
-                    room, target=target, items=[*items, text], max_length=self.limits.text
+                    room, target=target, items=[*items, text], max_length=self.limits.statement
                 )
-            return consent.decide_draft(room, target=target, text=text, max_length=self.limits.text)
+            return consent.decide_draft(
+                room, target=target, text=text, max_length=self.limits.statement
+            )
 
         room, _ = await self._run(code, decide)
         return consent.statement(room, target).public()
@@ -167,7 +169,8 @@ class Work(UseCases):
                 max_length=self.limits.text,
             ),
         )
-        return consent.statement(room, target).public()
+        found = consent.statement(room, target)
+        return found.public_for(viewer, hide_responses=room.options.hide_responses)
 
     async def agree(
         self, code: str, viewer: Viewer, target: str, *, override_reason: object

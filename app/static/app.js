@@ -5,6 +5,12 @@
 (function () {
   "use strict";
 
+  // The page's wording in its language: <html data-msg-…> (base.html), else English.
+  function say(key, fallback) {
+    var found = document.documentElement.dataset["msg" + key.charAt(0).toUpperCase() + key.slice(1)];
+    return found || fallback;
+  }
+
   var everOpen = false;
 
   function setConnection(state, text) {
@@ -15,6 +21,8 @@
     var label = banner.querySelector(".connection__text");
     if (label) label.textContent = text || label.dataset[state] || "";
   }
+
+  window.cgConnection = setConnection;  // connection.js: the heartbeat's verdict
 
   function toast(message) {
     var region = document.getElementById("toast");
@@ -41,11 +49,11 @@
   document.addEventListener("htmx:wsClose", function (evt) {
     var code = evt.detail && evt.detail.event ? evt.detail.event.code : 0;
     if (code === 4403) {
-      setConnection("ended", "You were removed from this room.");
+      setConnection("ended", say("removed", "You were removed from this room."));
     } else if (code === 4404) {
-      setConnection("ended", "This room no longer exists.");
+      setConnection("ended", say("gone", "This room no longer exists."));
     } else if (code === 4401) {
-      setConnection("ended", "Please join the room again.");
+      setConnection("ended", say("rejoin", "Please join the room again."));
     } else {
       setConnection("offline");
     }
@@ -53,7 +61,7 @@
 
   document.addEventListener("htmx:responseError", function (evt) {
     var xhr = evt.detail.xhr;
-    var message = "That did not work. Please try again.";
+    var message = say("failed", "That did not work. Please try again.");
     try {
       var body = JSON.parse(xhr.responseText);
       if (body && body.error && body.error.message) message = body.error.message;
@@ -61,7 +69,7 @@
     toast(message);
   });
   document.addEventListener("htmx:sendError", function () {
-    toast("No connection to the server. Check the Wi-Fi and try again.");
+    toast(say("offline", "No connection to the server. Check the Wi-Fi and try again."));
   });
 
   // ---- Keep what people are typing when a live update replaces the block ----
@@ -119,6 +127,17 @@
         refocus = { id: old.id, start: old.selectionStart, end: old.selectionEnd };
       }
     });
+  });
+  // A form's answer swaps whole page blocks: the page stays where it was scrolled to
+  // (the browser's scroll anchoring would otherwise follow the old block down).
+  var keptScroll = null;
+  document.addEventListener("htmx:oobBeforeSwap", function (evt) {
+    if (!evt.detail.live && keptScroll === null) keptScroll = window.scrollY;
+  });
+  document.addEventListener("htmx:afterRequest", function () { keptScroll = null; });
+  document.addEventListener("htmx:oobAfterSwap", function (evt) {
+    if (evt.detail.live || keptScroll === null) return;
+    if (window.scrollY !== keptScroll) window.scrollTo(0, keptScroll);
   });
   document.addEventListener("htmx:oobAfterSwap", function () {
     if (!refocus) return;
@@ -182,6 +201,12 @@
   document.addEventListener("pointerup", endDrag);
   document.addEventListener("pointercancel", endDrag);
 
+  // ---- A big step back was confirmed in the dialog (hx-confirm): say so to the server ----
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (form && form.hasAttribute("data-confirm-step")) evt.detail.parameters.confirm = "true";
+  });
+
   // ---- Client-chosen ids: a retried post (lost answer, second tap) is not a duplicate ----
   function uuid4() {
     var b = new Uint8Array(16);
@@ -243,9 +268,9 @@
       if (left === 0 && !el.classList.contains("timer--up")) {
         el.classList.add("timer--up");
         var label = el.querySelector(".timer__label");
-        if (label) label.textContent = "Time is up";
+        if (label) label.textContent = say("timeUp", "Time is up");
         var lock = el.querySelector(".timer__lock");
-        if (lock) lock.textContent = "writing closed";
+        if (lock) lock.textContent = say("writingClosed", "writing closed");
       }
     });
   }
@@ -351,7 +376,10 @@
       }
     });
     var pager = document.querySelector("[data-pager]");
-    if (pager) pager.textContent = count > 1 ? " · page " + (index + 1) + " of " + count : "";
+    if (pager) {
+      var label = pager.getAttribute("data-label") || " · page {n} of {count}";
+      pager.textContent = count > 1 ? label.replace("{n}", index + 1).replace("{count}", count) : "";
+    }
     main.toggleAttribute("data-paged", count > 1);
     return index;
   }
@@ -527,7 +555,7 @@
     holder.appendChild(node);
     var focus = old ? focusKey(old) : null;
     var target = old || parent;
-    htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder });
+    htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder, live: true });
     if (parent) placeInOrder(parent, node, old);
     else old.replaceWith(node);
     upgradeForms(node);
@@ -536,7 +564,7 @@
       var again = node.matches(focus) ? node : node.querySelector(focus);
       if (again) again.focus({ preventScroll: true });
     }
-    htmx.trigger(node, "htmx:oobAfterSwap", { target: node });
+    htmx.trigger(node, "htmx:oobAfterSwap", { target: node, live: true });
     return true;
   }
 
@@ -753,7 +781,7 @@
     var group = svg.querySelector('[data-ring-layout="' + ring + '"]');
     var head = document.createElement("li");
     head.className = "note-page__head";
-    head.textContent = (ring === "inner" ? "Inner circle" : "Outer circle") + " · " + (group ? notesOf(group).length : 0);
+    head.textContent = (list.getAttribute("data-" + ring) || ring) + " · " + (group ? notesOf(group).length : 0);
     list.appendChild(head);
     (group ? notesOf(group) : []).forEach(function (note) {
       var box = note.firstElementChild;

@@ -21,11 +21,13 @@ from starlette.datastructures import FormData
 
 from app.domain.errors import DomainError, Invalid
 from app.domain.events import Viewer
+from app.i18n import N_
 from app.ratelimit import RateLimited
 from app.realtime.connection import Connection
 from app.services import Service
 from app.web.deps import ServiceDep, optional_viewer
-from app.web.errors import STATUS, error_response, rate_limited
+from app.web.errors import STATUS, error_response, rate_limited, say
+from app.web.language import page_locale
 from app.web.pages import error_page
 from app.web.views import HtmlRenderer
 
@@ -49,6 +51,10 @@ class Submitted:
     def __contains__(self, name: str) -> bool:
         return name in self.form
 
+    def all(self, name: str) -> list[str]:
+        """Every value of a field posted more than once (ticked boxes)."""
+        return [v[:MAX_FIELD] for v in self.form.getlist(name) if isinstance(v, str)][:100]
+
 
 Action = Callable[[Service, str, Viewer, Submitted], Awaitable[Any]]
 
@@ -58,31 +64,34 @@ def _is_htmx(request: Request) -> bool:
 
 
 def _refuse(request: Request, status: int, code: str, message: str) -> Response:
+    """A refused form post: the message (a catalogue message) in the page's language."""
+    message = say(request, message)
     if _is_htmx(request):
         return error_response(status, code, message)
-    return error_page(request, status, "That did not work", message)
+    return error_page(request, status, N_("That did not work"), message)
 
 
 async def act(request: Request, service: Service, code: str, action: Action) -> Response:
     """Authenticate by cookie, run `action`, answer with the caller's updated page."""
     room = await service.find_room(code)
     if room is None:
-        return _refuse(request, 404, "room_not_found", "There is no room with that code.")
+        return _refuse(request, 404, "room_not_found", N_("There is no room with that code."))
     viewer = await optional_viewer(request, room.code)
     if viewer is None:
-        return _refuse(request, 401, "unauthorized", "Please join the room again.")
+        return _refuse(request, 401, "unauthorized", N_("Please join the room again."))
     submitted = Submitted(await request.form(), dict(request.path_params))
     try:
         await action(service, room.code, viewer, submitted)
     except DomainError as exc:
-        return _refuse(request, STATUS[exc.kind], exc.code, exc.message)
+        message = say(request, exc.template, **exc.params)
+        return _refuse(request, STATUS[exc.kind], exc.code, message)
     except RateLimited as exc:
         return rate_limited(exc)
     page = "control" if viewer.is_facilitator else "phone"
     if not _is_htmx(request):
         return RedirectResponse(f"/rooms/{room.code}/{page}", status_code=303)
     renderer = HtmlRenderer(request.app.state.templates)
-    connection = Connection(room.code, viewer, "html", page=page)
+    connection = Connection(room.code, viewer, "html", page=page, lang=page_locale(request).code)
     online = service.online(room.code)
     return HTMLResponse(renderer.initial(connection, await service.room(room.code), online, {}))
 
@@ -104,7 +113,8 @@ def _post(path: str) -> Callable[[Action], Action]:
 # ------------------------------------------------------------------ facilitator
 @_post("/rooms/{code}/phase")
 async def set_phase(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
-    await service.set_phase(code, viewer, form["phase"])
+    """A big step back needs `confirm=true` (the control view asks first)."""
+    await service.set_phase(code, viewer, form["phase"], confirmed=form["confirm"] == "true")
 
 
 @_post("/rooms/{code}/lock")
@@ -149,7 +159,7 @@ async def set_options(service: Service, code: str, viewer: Viewer, form: Submitt
     """One toggle per form: the field present is the setting changed ("true"/"false")."""
     values = {
         name: form[name] == "true"
-        for name in ("anonymous", "moderated", "names_shown")
+        for name in ("anonymous", "moderated", "names_shown", "hide_responses")
         if name in form
     }
     await service.set_options(code, viewer, **values)
@@ -238,6 +248,21 @@ async def agree(service: Service, code: str, viewer: Viewer, form: Submitted) ->
     await service.agree(
         code, viewer, form["target"], override_reason=reason if reason.strip() else None
     )
+
+
+@_post("/rooms/{code}/statements/{target}/reveal")
+async def reveal(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.reveal_responses(code, viewer, form["target"])
+
+
+@_post("/rooms/{code}/suggestions/merge")
+async def merge_group(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.merge_group(code, viewer, into=form["into"], note_ids=form.all("note_ids"))
+
+
+@_post("/rooms/{code}/suggestions/dismiss")
+async def dismiss_group(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.dismiss_suggestion(code, viewer, form.all("note_ids"))
 
 
 @_post("/rooms/{code}/spotlight")

@@ -13,8 +13,10 @@ from app.domain import facilitation
 from app.domain.codes import normalize_code
 from app.export import files
 from app.web.deps import FacilitatorDep, ParticipantDep, ServiceDep, SettingsDep, ViewerDep
+from app.web.document_languages import document_languages
 from app.web.edge import client_key
 from app.web.errors import ApiError
+from app.web.language import api_locale
 from app.web.schemas import (
     Agree,
     CreateRoom,
@@ -62,10 +64,14 @@ def check_passcode(settings: Any, given: str | None) -> None:
 
 
 @router.get("/workshops")
-async def list_workshops(service: ServiceDep) -> list[dict[str, Any]]:
+async def list_workshops(request: Request, service: ServiceDep) -> list[dict[str, Any]]:
+    """The workshops, their texts in the `Accept-Language` (English where a workshop has
+    no translation into it); `language` says which."""
+    code = api_locale(request).code
     return [
         {
             "id": w.id,
+            "language": code if code in x.languages else "en",
             "title": w.title,
             "description": w.description,
             "phases": [{"id": p.id, "title": p.title, "kind": p.kind} for p in w.phases],
@@ -85,7 +91,8 @@ async def list_workshops(service: ServiceDep) -> list[dict[str, Any]]:
             ],
             "notes_per_participant": w.notes_per_participant,
         }
-        for w in service.workshops.values()
+        for x in service.workshops.values()
+        for w in (x.in_language(code),)
     ]
 
 
@@ -164,7 +171,7 @@ async def set_phase(
     code: str, body: SetPhase, viewer: FacilitatorDep, service: ServiceDep
 ) -> dict[str, Any]:
     code = normalize_code(code)
-    await service.set_phase(code, viewer, body.phase)
+    await service.set_phase(code, viewer, body.phase, confirmed=body.confirm is not False)
     return await service.snapshot(code, viewer)
 
 
@@ -223,13 +230,14 @@ async def set_done(
 async def set_options(
     code: str, body: SetOptions, viewer: FacilitatorDep, service: ServiceDep
 ) -> dict[str, Any]:
-    """Anonymity, moderation, and whether names show in the current phase."""
+    """Anonymity, moderation, names in the current phase, responses hidden until reveal."""
     room = await service.set_options(
         normalize_code(code),
         viewer,
         anonymous=body.anonymous,
         moderated=body.moderated,
         names_shown=body.names_shown,
+        hide_responses=body.hide_responses,
     )
     return room.options.public()
 
@@ -387,11 +395,19 @@ async def export_document(
     service: ServiceDep,
     settings: SettingsDep,
 ) -> Response:
-    """The joint document as a file: md, html, docx, odt or pdf."""
+    """The joint document as a file: md, html, docx, odt or pdf. `lang`: its language
+    (`cy`), or two for a bilingual document (`cy,en`: md, html and pdf); without it, the
+    reader's language (the `lang` cookie, else `Accept-Language`)."""
     if extension not in files.DOCUMENTS:
         raise ApiError(404, "unknown_format", f"Formats: {', '.join(files.DOCUMENTS)}.")
-    merged = await service.document(normalize_code(code), viewer, zone=settings.zone)
-    return await files.document_response(merged, extension, request.app.state.templates)
+    languages = document_languages(request, extension)
+    documents = [
+        await service.document(normalize_code(code), viewer, zone=settings.zone, language=lang)
+        for lang in languages
+    ]
+    return await files.document_response(
+        documents[0], extension, request.app.state.templates, *documents[1:]
+    )
 
 
 @router.get("/rooms/{code}/board.{extension}")

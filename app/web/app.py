@@ -25,11 +25,12 @@ from app.persistence.store import Store
 from app.ratelimit import RateLimiter, budget
 from app.realtime.hub import make_hub
 from app.services import Service
-from app.web import actions, api, errors, pages, sockets
+from app.web import actions, api, api_rounds, errors, language, pages, sockets
 from app.web.edge import BodyLimit, OriginCheck, RequestRate
 from app.web.errors import error_response
 from app.web.guesses import GuessGuard
 from app.web.socket_gate import SocketGate
+from app.web.socket_stack import App
 from app.web.templating import STATIC_DIR, Templates
 from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
@@ -107,7 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; workshop files are checked now, so a broken one stops start-up."""
     settings = settings or Settings()
     workshops = load_workshops(settings.workshops_dir)
-    templates = Templates(zone=settings.zone)
+    templates = Templates(zone=settings.zone, limits=settings.limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -161,7 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             if lock is not None:
                 lock.close()
 
-    app = FastAPI(
+    app = App(
         title="Common Ground",
         version="1.0.0",
         summary="Live multi-agency visioning workshops: rooms, phones, board, joint document.",
@@ -182,8 +183,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.workshops = workshops
     errors.install(app)
     app.include_router(api.router)
+    app.include_router(api_rounds.router)
     app.router.routes.extend(sockets.routes)
     app.include_router(pages.router)
+    app.include_router(language.router)
     app.include_router(actions.router)
 
     @app.get("/healthz", tags=["ops"], response_model=None)
@@ -228,7 +231,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         for name in ("lookups", "tokens")
     ]
     app.state.budgets = budgets
-    app.add_middleware(GuessGuard, lookups=budgets[0], tokens=budgets[1])
+    # One guard (one budget, one worker's reservations) for pages, API and websockets.
+    guard = GuessGuard(app.router, lookups=budgets[0], tokens=budgets[1])
+    app.add_middleware(guard.around)
+    app.sockets_through(guard, allowed, sockets.routes)
     requests = RateLimiter(burst=settings.request_burst, per=1 / settings.requests_per_second)
     app.add_middleware(RequestRate, limiter=requests)
     app.add_middleware(SecurityHeaders)

@@ -8,10 +8,13 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 
 from app.domain.errors import DomainError
+from app.i18n import N_
 from app.persistence.engines import StorageUnavailable
 from app.ratelimit import RateLimited
+from app.web.language import locale_for
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +31,8 @@ HTTP_CODES = {
     429: "too_many_requests",
     503: "storage_unavailable",
 }
+HTTP_MESSAGES = (N_("Not Found"), N_("Method Not Allowed"))
+"""Starlette's own messages (its `detail`s), for the catalogue."""
 STORAGE_RETRY_AFTER = 5
 """Seconds a client is asked to wait when storage is unavailable (a full disk, say)."""
 
@@ -41,13 +46,27 @@ class RequestTooLarge(Exception):
 
 
 class ApiError(Exception):
-    """An HTTP error raised by the web layer itself (auth, limits)."""
+    """An HTTP error raised by the web layer itself (auth, limits). `message` is
+    English with `{name}` placeholders for `params`, translated when answered."""
 
     def __init__(
-        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        params: dict[str, object] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.headers = status, code, message, headers
+        self.params = params or {}
+        self.template = message
+        text = message.format(**self.params) if self.params else message
+        super().__init__(text)
+        self.status, self.code, self.message, self.headers = status, code, text, headers
+
+
+def say(conn: HTTPConnection, message: str, /, **params: object) -> str:
+    """An error's `message` in the language the request is answered in."""
+    return locale_for(conn).message(message, **params)
 
 
 def error_response(
@@ -84,8 +103,9 @@ def install(app: FastAPI) -> None:
     """Register the handlers that give every error the contract's shape."""
 
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        return error_response(STATUS[exc.kind], exc.code, exc.message)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        message = say(request, exc.template, **exc.params)
+        return error_response(STATUS[exc.kind], exc.code, message)
 
     @app.exception_handler(RequestTooLarge)
     async def _too_large(_: Request, exc: RequestTooLarge) -> JSONResponse:
@@ -96,18 +116,19 @@ def install(app: FastAPI) -> None:
         return rate_limited(exc)
 
     @app.exception_handler(ApiError)
-    async def _api(_: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.code, exc.message, exc.headers)
+    async def _api(request: Request, exc: ApiError) -> JSONResponse:
+        message = say(request, exc.template, **exc.params)
+        return error_response(exc.status, exc.code, message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, "invalid_request", _describe(list(exc.errors())))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = HTTP_CODES.get(exc.status_code, "error")
         headers = dict(exc.headers) if exc.headers else None
-        return error_response(exc.status_code, code, str(exc.detail), headers)
+        return error_response(exc.status_code, code, say(request, str(exc.detail)), headers)
 
     @app.exception_handler(StorageUnavailable)
     async def _storage(_: Request, exc: StorageUnavailable) -> JSONResponse:
@@ -115,14 +136,14 @@ def install(app: FastAPI) -> None:
         return storage_unavailable(exc)
 
     @app.exception_handler(UnicodeError)
-    async def _not_text(_: Request, exc: UnicodeError) -> JSONResponse:
+    async def _not_text(request: Request, exc: UnicodeError) -> JSONResponse:
         # Something sent text that is not text (a lone surrogate) past the rules that
         # refuse it: nothing was stored (the write could not encode it either).
-        return error_response(
-            422, "invalid_text", "The request contains characters that are not text."
-        )
+        message = say(request, N_("The request contains characters that are not text."))
+        return error_response(422, "invalid_text", message)
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error", exc_info=exc)
-        return error_response(500, "internal_error", "Something went wrong on the server.")
+        message = say(request, N_("Something went wrong on the server."))
+        return error_response(500, "internal_error", message)

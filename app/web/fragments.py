@@ -148,6 +148,9 @@ def _tally_row(scene: Scene, part: Part, name: str) -> str:
 
 
 def board_response(scene: Scene, part: Part) -> str:
+    item = _statement(scene, part.key)
+    if item is not None and item["hidden"]:  # counted, not shown, until revealed
+        return scene.render("board_responded", s=item)
     found = _tally_row(scene, part, "board_tally_row")
     return found + _response(scene, part, "board_objection", "board-objection")
 
@@ -155,7 +158,7 @@ def board_response(scene: Scene, part: Part) -> str:
 def control_response(scene: Scene, part: Part) -> str:
     found = _tally_row(scene, part, "control_tally_row")
     item = _statement(scene, part.key)
-    names = ("control_badge", "control_save_draft", "control_agree_form")
+    names = ("control_badge", "control_save_draft", "control_agree_form", "control_reveal")
     extra = "" if item is None else "".join(scene.render(name, s=item) for name in names)
     return found + extra + _response(scene, part, "control_response", "control-response")
 

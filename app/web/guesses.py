@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
 import time
 
@@ -72,6 +73,12 @@ class GuessGuard:
         self._held: dict[str, int] = {}
         """Reservations of this worker not yet settled, per address."""
         self._returned: dict[str, asyncio.Event] = {}
+
+    def around(self, app: ASGIApp) -> GuessGuard:
+        """This guard (its budgets and this worker's reservations) in front of `app`."""
+        other = copy.copy(self)
+        other.app = app
+        return other
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")

@@ -46,7 +46,7 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
-from app.web.scene import Render, Scene
+from app.web.scene import Render, Scene, remove
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
 
@@ -69,6 +69,7 @@ _GRID_BOARD: dict[str, Render] = {
     "statement": board_overall,
     "tally": NOTHING,
     "response": NOTHING,
+    "revealed": NOTHING,
 }
 ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("board", "lobby"): {"people": board_person, "presence": board_person, "lock": NOTHING},
@@ -77,6 +78,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "tally": NOTHING,  # a response's own part carries its row
         "response": board_response,
         "statement": statement_element("board_statement"),
+        "revealed": statement_element("board_responses"),
         "people": NOTHING,
         "presence": NOTHING,
         "lock": NOTHING,
@@ -108,6 +110,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("phone", "rate-items"): {"answer": my_answer},
     ("phone", "document"): {"signed": phone_signed},
     ("control", "sort-notes"): {
+        "suggestion": lambda scene, part: remove(f"suggestion-{part.key}"),
         "note": control_note,
         "rings": control_rings,
         "notes-progress": NOTHING,
@@ -118,6 +121,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "tally": NOTHING,  # a response's own part carries its row
         "response": control_response,
         "statement": statement_element("control_statement"),
+        "revealed": statement_element("control_badge", "control_reveal"),
         "people": NOTHING,
         "done": NOTHING,
         "contribution": NOTHING,

@@ -19,12 +19,16 @@ from app.domain.codes import normalize_code
 from app.domain.errors import DomainError
 from app.domain.events import Viewer
 from app.domain.room import Room
+from app.i18n import N_
 from app.ratelimit import RateLimited
 from app.services import Service
+from app.startup import unreachable_join
 from app.web.api import base_url
 from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer
 from app.web.edge import client_key
-from app.web.errors import STATUS
+from app.web.errors import STATUS, say
+from app.web.language import page_locale
+from app.web.translated import room_in, workshop_in
 from app.web.views import PAGES, room_context
 
 router = APIRouter(include_in_schema=False)
@@ -58,8 +62,12 @@ def _set_token_cookie(
 
 
 def error_page(request: Request, status: int, heading: str, message: str) -> HTMLResponse:
+    """An error as a page, in the reader's language (`heading` and `message` are
+    catalogue messages, or already translated)."""
+    locale = page_locale(request)
+    context = {"heading": locale.gettext(heading), "message": locale.gettext(message)}
     return _templates(request).page(  # type: ignore[no-any-return]
-        request, "error.html", {"heading": heading, "message": message}, status_code=status
+        request, "error.html", context, status_code=status
     )
 
 
@@ -73,11 +81,12 @@ def _home(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> HTMLResponse:
+    code = page_locale(request).code
     return _templates(request).page(  # type: ignore[no-any-return]
         request,
         "home.html",
         {
-            "workshops": list(service.workshops.values()),
+            "workshops": [workshop_in(w, code) for w in service.workshops.values()],
             "values": values or {},
             "errors": errors or {},
             "limits": service.limits,
@@ -102,7 +111,7 @@ async def create_room_form(
     if expected is not None and not secrets.compare_digest(
         _field(form, "passcode").encode(), expected.get_secret_value().encode()
     ):
-        errors = {"passcode": "That passcode is not right."}
+        errors = {"passcode": say(request, N_("That passcode is not right."))}
         return _home(request, service, settings, values=values, errors=errors, status=401)
     try:
         created = await service.create_room(
@@ -114,7 +123,7 @@ async def create_room_form(
         )
     except DomainError as exc:
         field = exc.code.removeprefix("invalid_")
-        errors = {field if field in values else "form": exc.message}
+        errors = {field if field in values else "form": say(request, exc.template, **exc.params)}
         return _home(
             request, service, settings, values=values, errors=errors, status=STATUS[exc.kind]
         )
@@ -134,6 +143,7 @@ def _join_page(
     status: int = 200,
 ) -> HTMLResponse:
     workshop = room.workshop if room else next(iter(service.workshops.values()))
+    workshop = workshop_in(workshop, page_locale(request).code)
     return _templates(request).page(  # type: ignore[no-any-return]
         request,
         "join.html",
@@ -153,7 +163,7 @@ async def join_page(request: Request, service: ServiceDep, code: str = "") -> HT
     room = await service.find_room(code) if code else None
     values = {"code": room.code if room else normalize_code(code)[:12]}
     if code and not room:
-        errors = {"code": "We could not find a room with that code."}
+        errors = {"code": say(request, N_("We could not find a room with that code."))}
         return _join_page(request, service, room=None, values=values, errors=errors, status=404)
     return _join_page(request, service, room=room, values=values)
 
@@ -169,7 +179,11 @@ async def join_form(request: Request, service: ServiceDep, settings: SettingsDep
     values = {k: _field(form, k) for k in ("code", "name", "perspective")}
     room = await service.find_room(values["code"])
     if room is None:
-        errors = {"code": "We could not find a room with that code. Check the big screen."}
+        errors = {
+            "code": say(
+                request, N_("We could not find a room with that code. Check the big screen.")
+            )
+        }
         return _join_page(request, service, room=None, values=values, errors=errors, status=404)
     values["code"] = room.code
     try:
@@ -181,13 +195,18 @@ async def join_form(request: Request, service: ServiceDep, settings: SettingsDep
         )
     except DomainError as exc:
         field = exc.code.removeprefix("invalid_")
-        errors = {field if field in values else "form": exc.message}
+        errors = {field if field in values else "form": say(request, exc.template, **exc.params)}
         return _join_page(
             request, service, room=room, values=values, errors=errors, status=STATUS[exc.kind]
         )
     except RateLimited as exc:
         page = _join_page(
-            request, service, room=room, values=values, errors={"form": exc.message}, status=429
+            request,
+            service,
+            room=room,
+            values=values,
+            errors={"form": say(request, exc.message)},
+            status=429,
         )
         page.headers["Retry-After"] = str(exc.retry_after)
         return page
@@ -210,8 +229,8 @@ def _not_found(request: Request) -> HTMLResponse:
     return error_page(
         request,
         404,
-        "Room not found",
-        "There is no room with that code. It may have been deleted, or the code was mistyped.",
+        N_("Room not found"),
+        N_("There is no room with that code. It may have been deleted, or the code was mistyped."),
     )
 
 
@@ -233,13 +252,16 @@ async def _screen(
             return error_page(
                 request,
                 403,
-                "This screen is for the facilitator",
-                "Open it from the browser that created the room. Participants join at /join.",
+                N_("This screen is for the facilitator"),
+                N_("Open it from the browser that created the room. Participants join at /join."),
             )
     base = base_url(request, settings.public_url)
-    context = room_context(room, service.online(room.code), me)
+    context = room_context(room_in(room, page_locale(request).code), service.online(room.code), me)
     context["join_url"] = f"{base}/j/{room.code}"
     context["join_host"] = urlsplit(base).netloc
+    # Without PUBLIC_URL, a board opened on 127.0.0.1 would show a QR code no phone can
+    # use: it warns instead. (A PUBLIC_URL set by the operator is trusted.)
+    context["join_unreachable"] = not settings.public_url and unreachable_join(base)
     return _templates(request).page(request, PAGES[page][0], context)  # type: ignore[no-any-return]
 
 
@@ -286,7 +308,9 @@ async def duplicate_room(
         return _not_found(request)
     viewer = await optional_viewer(request, room.code)
     if viewer is None or not viewer.is_facilitator:
-        return error_page(request, 403, "Facilitator only", "Only the facilitator can do that.")
+        return error_page(
+            request, 403, N_("Facilitator only"), N_("Only the facilitator can do that.")
+        )
     form = await request.form()
     title, setting = _field(form, "title"), _field(form, "setting")
     try:
@@ -294,7 +318,12 @@ async def duplicate_room(
             room.code, viewer, title=title or None, setting=setting or None
         )
     except DomainError as exc:
-        return error_page(request, STATUS[exc.kind], "That did not work", exc.message)
+        return error_page(
+            request,
+            STATUS[exc.kind],
+            N_("That did not work"),
+            say(request, exc.template, **exc.params),
+        )
     response = RedirectResponse(f"/rooms/{created.code}/control", status_code=303)
     _set_token_cookie(request, response, settings, created.code, created.facilitator_token)
     return response
@@ -322,7 +351,7 @@ async def facilitate(
     key = _field(await request.form(), "key").strip()
     viewer = await service.viewer(room.code, key)
     if viewer is None or not viewer.is_facilitator:
-        errors = {"key": "That is not this room's facilitator token."}
+        errors = {"key": say(request, N_("That is not this room's facilitator token."))}
         return _templates(request).page(  # type: ignore[no-any-return]
             request, "facilitate.html", {"room": room, "errors": errors}, status_code=401
         )

@@ -16,6 +16,7 @@ from markupsafe import escape
 
 from app.domain.registry import Part
 from app.domain.room import Participant, Room
+from app.i18n import DEFAULT, Locale, get
 from app.web.tallies import STANCE_LABELS
 from app.web.templating import Templates
 
@@ -33,6 +34,8 @@ class Scene:
     online: set[str]
     full: Callable[[], dict[str, Any]]
     """The page's whole context (computed only if a fragment needs most of it)."""
+    locale: Locale = field(default_factory=lambda: get(DEFAULT))
+    """The language this screen reads."""
     _full: dict[str, Any] | None = field(default=None, repr=False)
 
     @cached_property
@@ -53,6 +56,7 @@ class Scene:
             "spotlight": room.spotlight,
             "stance_labels": STANCE_LABELS,
             "notes_limit": room.workshop.notes_per_participant,
+            "i18n": self.locale,
         }
 
     def context(self) -> dict[str, Any]:

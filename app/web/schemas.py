@@ -43,6 +43,7 @@ class SetOptions(Body):
     anonymous: Any = None
     moderated: Any = None
     names_shown: Any = None
+    hide_responses: Any = None
 
 
 class RemoveJoinedAfter(Body):
@@ -79,6 +80,9 @@ class JoinedRoom(BaseModel):
 
 class SetPhase(Body):
     phase: str
+    confirm: bool | None = None
+    """`false`: refuse a big step back (409 `confirm_needed`), as the control view does;
+    absent or `true`: move as asked (contract v1)."""
 
 
 class SetLock(Body):
@@ -131,6 +135,12 @@ class Respond(Body):
 
 class Agree(Body):
     override_reason: Any = None
+
+
+class NoteIds(Body):
+    """Notes named together: a suggestion dismissed, a participant's dots."""
+
+    note_ids: Any = None
 
 
 class SignDocument(Body):

@@ -86,7 +86,7 @@ class SharedOutbox(Mailbox):
     @property
     def backlog(self) -> bool:
         """More than one message waits: the socket is behind, not just busy."""
-        return len(self._items) > 1 and self.connection is not None
+        return self.waiting > 1 and self.connection is not None
 
     def leave(self) -> None:
         self.budget.shrank(self.bytes)

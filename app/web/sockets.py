@@ -21,11 +21,15 @@ from app.realtime.connection import CLOSE_TOO_SLOW, STUCK_AFTER, Connection, For
 from app.web.deps import get_service, presented_token
 from app.web.edge import client_key
 from app.web.errors import error_response
+from app.web.language import page_locale
 from app.web.socket_gate import SocketGate, TooMany
 
 INBOUND_BURST = 20
 INBOUND_INTERVAL = 1.0
 """A socket may send 20 messages at once, then one a second (the channels only push)."""
+PING, PONG = "ping", "pong"
+"""A page's heartbeat over its live channel (app/static/connection.js): it sends "ping"
+every few seconds and shows "Reconnecting…" when no answer comes."""
 CLOSE_UNAUTHORIZED = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
@@ -130,11 +134,13 @@ async def _run(
         else:  # a replay reads and sends the log: a few at a time, within a deadline
             async with gate.replay(connection):
                 await channel.attach(connection, since)
-        while (await websocket.receive())["type"] != "websocket.disconnect":
+        while (message := await websocket.receive())["type"] != "websocket.disconnect":
             if inbound.wait("socket"):
                 connection.close(1008, "too many messages")
                 continue
             inbound.spend("socket")
+            if message.get("text") == PING and connection.format == "html":
+                connection.offer(PONG)  # the page's heartbeat: after what is queued for it
     except asyncio.CancelledError:
         if not stuck:
             raise
@@ -182,7 +188,8 @@ async def live(websocket: WebSocket) -> None:
     found = whole_number(websocket.query_params.get("since", ""))
     since = found if 0 <= found < 2**63 else None
     fmt: Format = "html"
-    await _serve(websocket, Connection(code, viewer, fmt, page=view), since)
+    lang = page_locale(websocket).code
+    await _serve(websocket, Connection(code, viewer, fmt, page=view, lang=lang), since)
 
 
 # Plain Starlette routes: these endpoints use no FastAPI dependencies, and a

@@ -6,15 +6,17 @@ from collections import Counter
 from typing import Any
 
 from app.domain.room import Participant, Room
+from app.i18n import N_
 
-STANCE_LABELS = {"agree": "Agree", "reservations": "Reservations", "object": "Object"}
+STANCE_LABELS = {"agree": N_("Agree"), "reservations": N_("Reservations"), "object": N_("Object")}
+"""Catalogue messages: the templates translate them (`_(label)`)."""
 
 
 def statements(
     room: Room, me: Participant | None, only: list[str] | None = None
 ) -> list[dict[str, Any]]:
     """The current phase's statements, with responses tallied by perspective."""
-    labels = {"purpose": "Agreed main purpose", "goals": "Agreed goals"}
+    labels = {"purpose": N_("Agreed main purpose"), "goals": N_("Agreed goals")}
     rows = {f"grid.{r.key}": r for r in room.workshop.grid_rows}
     result = []
     for target in only if only is not None else room.current_phase.targets:
@@ -46,6 +48,7 @@ def statements(
                 "objections": sorted(objections, key=lambda found: found[0].seq),
                 "reservations": sorted(reservations, key=lambda found: found[0].seq),
                 "responded": len(item.responses) if item else 0,
+                "hidden": item is not None and item.hidden(room.options.hide_responses),
                 "mine": item.responses.get(me.id) if (item and me) else None,
             }
         )

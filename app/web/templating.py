@@ -10,19 +10,25 @@ from pathlib import Path
 from typing import Any
 
 import segno
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from jinja2_fragments import render_block
 from markupsafe import Markup
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
+from app import i18n
 from app.domain.document import signed_current
-from app.domain.document_model import LONDON, local_time
+from app.domain.document_model import LONDON
+from app.domain.room import Limits
+from app.i18n import dates
+from app.web.language import page_locale
 
 APP_DIR = Path(__file__).resolve().parent.parent
 TEMPLATES_DIR = APP_DIR / "templates"
 STATIC_DIR = APP_DIR / "static"
+ENGLISH = i18n.get(i18n.DEFAULT)
 
 
 @cache
@@ -43,6 +49,31 @@ def qr_svg(data: str) -> Markup:
 _INDENT = re.compile(r">\n[ \t]+<")
 
 
+def _locale(context: Context) -> i18n.Locale:
+    found = context.get("i18n")
+    return found if isinstance(found, i18n.Locale) else ENGLISH
+
+
+@pass_context
+def _gettext(context: Context, message: str) -> str:
+    return _locale(context).translations.gettext(message)
+
+
+@pass_context
+def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+    return _locale(context).translations.ngettext(singular, plural, n)
+
+
+@pass_context
+def _pgettext(context: Context, where: str, message: str) -> str:
+    return _locale(context).translations.pgettext(where, message)
+
+
+@pass_context
+def _npgettext(context: Context, where: str, singular: str, plural: str, n: int) -> str:
+    return _locale(context).translations.npgettext(where, singular, plural, n)
+
+
 def tight(html: str) -> str:
     """Drop the templates' indentation between tags (a newline stays, so the page
     renders the same): fewer bytes on the venue's Wi-Fi for every render."""
@@ -50,27 +81,52 @@ def tight(html: str) -> str:
 
 
 class Templates:
-    """The app's template environment (autoescaping everything)."""
+    """The app's template environment (autoescaping everything).
 
-    def __init__(self, directory: Path = TEMPLATES_DIR, *, zone: tzinfo = LONDON) -> None:
+    gettext is jinja2.ext.i18n's, new style (`_("Hello %(name)s", name=x)` escapes
+    `x`); each render says its language as `i18n` in its context (a `Locale`), so
+    two renders in two languages never share anything but the environment."""
+
+    def __init__(
+        self,
+        directory: Path = TEMPLATES_DIR,
+        *,
+        zone: tzinfo = LONDON,
+        limits: Limits | None = None,
+    ) -> None:
         self.env = Environment(
             loader=FileSystemLoader(directory),
             autoescape=select_autoescape(default=True, default_for_string=True),
             trim_blocks=True,
             lstrip_blocks=True,
             auto_reload=False,
+            extensions=["jinja2.ext.i18n"],
         )
+        self.env.install_gettext_callables(  # type: ignore[attr-defined]
+            _gettext, _ngettext, newstyle=True, pgettext=_pgettext, npgettext=_npgettext
+        )
+        self.env.globals["languages"] = i18n.listed
+        self.env.globals["i18n"] = ENGLISH  # a render that names no language
         self.env.globals["static"] = static_url
         self.env.globals["qr_svg"] = qr_svg
+        self.env.globals["text_limits"] = limits or Limits()
+        """The settings' text limits: every field's maxlength and character count."""
         self.zone = zone
         """TIME_ZONE: the times people read (signatures) are local."""
         self.env.filters["local_time"] = self.local_time
         self.env.filters["clock"] = self.clock
+        self.env.filters["long_date"] = self.long_date
         self.env.globals["signed_current"] = signed_current
 
-    def local_time(self, moment: datetime) -> str:
-        """'2 December 2026, 14:05' in the room's time zone."""
-        return local_time(moment, self.zone)
+    @pass_context
+    def local_time(self, context: Context, moment: datetime) -> str:
+        """'2 December 2026, 14:05' in the room's time zone and the render's language."""
+        return dates.local_time(moment, self.zone, _locale(context))
+
+    @pass_context
+    def long_date(self, context: Context, moment: datetime) -> str:
+        """'2 December 2026' (the documents' date) in the render's language."""
+        return dates.long_date(moment, self.zone, _locale(context))
 
     def clock(self, moment: datetime) -> str:
         """'14:05' in the room's time zone."""
@@ -93,7 +149,7 @@ class Templates:
         background: BackgroundTask | None = None,
     ) -> HTMLResponse:
         return HTMLResponse(
-            self.render(name, {"request": request, **context}),
+            self.render(name, {"request": request, "i18n": page_locale(request), **context}),
             status_code=status_code,
             background=background,
         )

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app.domain import document, facilitation, grid, notes, ratings, registry
+from app import i18n
+from app.domain import document, facilitation, grid, notes, ratings, registry, suggestions
 from app.domain.document import Signature
 from app.domain.events import Event
 from app.domain.notes import Note
@@ -25,6 +27,7 @@ from app.web import live
 from app.web.board_view import board_context
 from app.web.tallies import STANCE_LABELS, statements
 from app.web.templating import Templates
+from app.web.translated import room_in
 
 PAGES = {
     "board": ("board.html", ("board_phase", "board_main")),
@@ -40,12 +43,12 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people", "board-view"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
-        | {"lock", "response"}
+        | {"lock", "response", "revealed"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight"}
+        | {"spotlight", "revealed", "suggestion"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer", "board-view"}),
@@ -74,6 +77,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "phase_index": index,
         "previous_phase": workshop.phases[index - 1] if index > 0 else None,
         "next_phase": workshop.phases[index + 1] if index + 1 < len(workshop.phases) else None,
+        "big_steps_back": {p.id for p in workshop.phases if room.big_step_back(p.id)},
         "perspectives": workshop.perspectives,
         "perspective_labels": {p.id: p for p in workshop.perspectives},
         "groups": room.by_perspective(),
@@ -103,8 +107,24 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         **_done(room, me),
         **_ratings(room, me),
         "unrevealed": _unrevealed(room),
+        "suggest": _suggester(room),
+        "group_key": suggestions.group_key,
+        "notes_revealed": any(n.revealed for n in room.notes.values()),
         **_document(room),
     }
+
+
+def _suggester(room: Room) -> Callable[[], dict[str, Any]]:
+    """Grouping suggestions, computed only if a template asks (the control view)."""
+    found: list[dict[str, Any]] = []
+
+    def suggest() -> dict[str, Any]:
+        if not found:
+            groups, themes = suggestions.analyse(room)
+            found.append({"groups": groups, "themes": themes})
+        return found[0]
+
+    return suggest
 
 
 def _timer(room: Room) -> dict[str, Any] | None:
@@ -313,8 +333,8 @@ def personal(page: str, block: str, room: Room) -> bool:
 @dataclass(frozen=True, slots=True)
 class HtmlRenderer:
     """Renders each page's live blocks, or just the elements a change touched
-    (the channel's `Renderer`). Each render is cached per audience: the same
-    bytes go to every screen that would see the same."""
+    (the channel's `Renderer`). Each render is cached per audience and language:
+    the same bytes go to every screen that would see the same."""
 
     templates: Templates
 
@@ -340,14 +360,16 @@ class HtmlRenderer:
         if me_id and me is None:
             return ""
         whole = SCREEN in parts
+        locale = i18n.get(connection.lang)
+        room = room_in(room, locale.code)
         context: list[dict[str, Any]] = []
 
         def full() -> dict[str, Any]:
             if not context:
-                context.append(room_context(room, online, me))
+                context.append({**room_context(room, online, me), "i18n": locale})
             return context[0]
 
-        scene = live.Scene(self.templates, room, page, me, online, full)
+        scene = live.Scene(self.templates, room, page, me, online, full, locale)
         html = []
         for block in blocks:
             mine = [p for p in parts if whole or affected(page, block, (p,), me_id)]
@@ -359,12 +381,12 @@ class HtmlRenderer:
                 p.name not in renders or live.needs_block(page, block, room, p) for p in mine
             ):
                 for part in mine:
-                    key = f"{page}:{block}:{part}:{audience}"
+                    key = f"{page}:{block}:{part}:{audience}:{locale.code}"
                     if key not in cache:
                         cache[key] = renders[part.name](scene, part)
                     html.append(cache[key])
                 continue
-            key = f"{page}:{block}:{audience}"
+            key = f"{page}:{block}:{audience}:{locale.code}"
             if key not in cache:
                 cache[key] = self.templates.block(name, block, full())
             html.append(cache[key])

@@ -490,6 +490,7 @@ def test_options_default_to_named_and_unmoderated(room: Room) -> None:
         "anonymous": False,
         "moderated": False,
         "names_shown": [],
+        "hide_responses": False,
     }
     assert facilitation.names_visible(room)
 
@@ -501,7 +502,7 @@ def test_options_change_one_setting_at_a_time(room: Room) -> None:
     assert drafts == [
         Draft(
             "options.changed",
-            {"anonymous": True, "moderated": False, "names_shown": []},
+            {"anonymous": True, "moderated": False, "names_shown": [], "hide_responses": False},
             actor="facilitator",
         )
     ]

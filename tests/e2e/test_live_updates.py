@@ -1022,9 +1022,7 @@ async def test_the_board_lays_out_300_notes_in_its_circles(
         }
         problems = layout_problems(live)
         assert not problems, f"{len(problems)} layout problems:\n" + "\n".join(problems[:30])
-        jumped = [
-            n["id"] for n in live if n["ring"] == "board-ring-inner" and before[n["id"]] != n
-        ]
+        jumped = [n["id"] for n in live if n["ring"] == "board-ring-inner" and before[n["id"]] != n]
         assert not jumped, f"{len(jumped)} inner notes moved when others left: {jumped[:5]}"
 
         listed = await board.evaluate(LISTED_JS)

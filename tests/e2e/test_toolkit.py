@@ -305,9 +305,18 @@ async def test_facilitator_toolkit(
             await expect(timer.locator(".timer__clock")).to_have_text("0:00")
             await expect(timer).to_have_class(re.compile(r"\btimer--up\b"))
         health = phones["Health"]
+        # Writing is closed on the phone itself (issue 15): the field and Add are disabled,
+        # the reason shown; a post that got through anyway is refused (the toast).
+        await expect(health.locator("#note-text")).to_be_disabled(timeout=LIVE)
+        await expect(health.locator("#phone-task form .button--primary")).to_be_disabled()
+        await expect(health.locator("#writing-closed")).to_contain_text("Time is up")
         late = "One more thought after the bell"
-        await health.locator("#note-text").fill(late)
-        await health.locator("#phone-task form .button--primary").tap()
+        await health.evaluate(
+            """text => { const f = document.getElementById('note-text'); f.disabled = false;
+            f.value = text; f.form.querySelector('button').disabled = false;
+            f.form.requestSubmit(); }""",
+            late,
+        )
         await expect(health.locator("#toast")).to_have_text(TIME_UP, timeout=LIVE)
         await expect(health.locator("#toast")).to_be_visible()
         await expect(health.locator("#note-text")).to_have_value(late)  # kept, not lost

@@ -198,6 +198,8 @@ class Writer:
     acked: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     """Sent but not answered 2xx: the server died before (or while) answering."""
+    first_ack: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set at this writer's first acknowledged write (the writers may share one)."""
 
     async def run(self, base_url: str, room: Room, stop: asyncio.Event) -> None:
         async with httpx.AsyncClient(base_url=base_url, trust_env=False, timeout=5.0) as http:
@@ -212,6 +214,7 @@ class Writer:
                     return  # the server is gone
                 if response.status_code in (200, 201):
                     self.acked.append(item_id)
+                    self.first_ack.set()
                 else:
                     self.failed.append(item_id)
 
@@ -219,12 +222,19 @@ class Writer:
 async def test_kill_9_loses_no_acknowledged_write(server: LiveServer) -> None:
     async with httpx.AsyncClient(base_url=server.base_url, trust_env=False, timeout=10.0) as http:
         room = await setup_room(http, participants=PARTICIPANTS)
+        acked_once = asyncio.Event()
         writers = [
-            Writer(room.participants[n % PARTICIPANTS], GRID_ROWS[n % len(GRID_ROWS)])
+            Writer(
+                room.participants[n % PARTICIPANTS],
+                GRID_ROWS[n % len(GRID_ROWS)],
+                first_ack=acked_once,
+            )
             for n in range(WRITERS)
         ]
         stop = asyncio.Event()
         tasks = [asyncio.create_task(w.run(server.base_url, room, stop)) for w in writers]
+        # Writes under way, some acknowledged (however busy the machine), then the kill.
+        await asyncio.wait_for(acked_once.wait(), 60)
         await asyncio.sleep(RUN_BEFORE_KILL)
         server.signal(signal.SIGKILL)
         assert await server.await_exit() == -signal.SIGKILL

@@ -324,7 +324,12 @@ def test_done_form(room: ToolkitRoom) -> None:
 # ================================================================== options
 def test_a_room_starts_named_and_unmoderated(room: ToolkitRoom) -> None:
     snapshot = room.snapshot()
-    assert snapshot["options"] == {"anonymous": False, "moderated": False, "names_shown": []}
+    assert snapshot["options"] == {
+        "anonymous": False,
+        "moderated": False,
+        "names_shown": [],
+        "hide_responses": False,
+    }
     assert snapshot["seq"] == 3  # three joins, no options event
 
 
@@ -333,7 +338,12 @@ def test_create_an_anonymous_moderated_room(client: TestClient) -> None:
     snapshot = client.get(
         f"/api/rooms/{created['code']}", headers=bearer(created["facilitator_token"])
     ).json()
-    assert snapshot["options"] == {"anonymous": True, "moderated": True, "names_shown": []}
+    assert snapshot["options"] == {
+        "anonymous": True,
+        "moderated": True,
+        "names_shown": [],
+        "hide_responses": False,
+    }
     assert snapshot["seq"] == 1
 
 
@@ -352,11 +362,13 @@ def test_patch_options(room: ToolkitRoom) -> None:
         "anonymous": True,
         "moderated": False,
         "names_shown": [],
+        "hide_responses": False,
     }
     assert room.options(moderated=True) == {
         "anonymous": True,
         "moderated": True,
         "names_shown": [],
+        "hide_responses": False,
     }
     # names_shown is per phase: it shows (or hides) names in the current phase.
     assert room.options(names_shown=True)["names_shown"] == ["lobby"]
@@ -418,6 +430,7 @@ def test_options_form(room: ToolkitRoom) -> None:
         "anonymous": True,
         "moderated": True,
         "names_shown": ["lobby"],
+        "hide_responses": False,
     }
     room.form("fac", "/options", {"anonymous": "false"})
     assert room.snapshot()["options"]["anonymous"] is False
@@ -579,7 +592,12 @@ def test_duplicate_copies_the_setup_but_nobody_and_nothing(client: TestClient) -
     before = old.snapshot()
     for key in ("title", "setting", "workshop"):
         assert fresh[key] == before[key], key
-    assert fresh["options"] == {"anonymous": True, "moderated": True, "names_shown": []}
+    assert fresh["options"] == {
+        "anonymous": True,
+        "moderated": True,
+        "names_shown": [],
+        "hide_responses": False,
+    }
     assert (fresh["phase"], fresh["participants"], fresh["notes"]) == ("lobby", [], [])
     assert fresh["you"]["role"] == "facilitator"
 
@@ -647,8 +665,10 @@ def test_duplicate_page_and_the_old_room_reopens(room: ToolkitRoom) -> None:
     assert "Next school" in new_control.text
     old_control = client.get(f"/rooms/{room.code}/control")
     assert old_control.status_code == 200
-    # Going back from the closed phase with the old cookie.
-    back = client.post(f"/rooms/{room.code}/phase", data={"phase": "document"}, headers=HX)
+    # Going back from the closed phase with the old cookie (confirmed, as the page asks).
+    back = client.post(
+        f"/rooms/{room.code}/phase", data={"phase": "document", "confirm": "true"}, headers=HX
+    )
     assert back.status_code == 200, back.text
     client.cookies.clear()
     assert room.snapshot()["phase"] == "document"

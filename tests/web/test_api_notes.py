@@ -525,7 +525,7 @@ def test_statement_refusals(room: Room) -> None:
     )
     room.refused(422, "invalid_text", lambda: room.put("fac", "/statements/purpose", {"text": ""}))
     room.refused(
-        422, "invalid_text", lambda: room.put("fac", "/statements/purpose", {"text": "x" * 281})
+        422, "invalid_text", lambda: room.put("fac", "/statements/purpose", {"text": "x" * 2001})
     )
     room.refused(
         403, None, lambda: room.put("priya", "/statements/purpose", {"text": "My purpose"})

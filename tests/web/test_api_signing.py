@@ -63,7 +63,7 @@ def test_after_a_change_signatures_stand_apart_and_phones_ask_again(room: Toolki
     assert "The document changed after you signed." in phone
     assert "Sign this version" in phone
     control = room.page("fac", "control")
-    assert "0 of 2 participants have signed this version; 2 signed an earlier version" in control
+    assert "0 of 2 participants have signed this version. 2 signed an earlier version" in control
     markdown = room.get("fac", "/document.md").text
     assert "*No one has signed this version yet.*" in markdown
     assert "### Signed an earlier version" in markdown

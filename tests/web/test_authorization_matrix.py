@@ -164,6 +164,29 @@ ENDPOINTS = [
         PARTICIPANT,
         json={"option": "not-yet"},
     ),
+    # Issue 18: reveals, suggestions, dot-votes, people without a phone.
+    Endpoint(
+        "reveal-responses",
+        "POST",
+        "/api/rooms/{code}/statements/purpose/reveal",
+        FACILITATOR,
+        phase="purpose-agree",
+    ),
+    Endpoint(
+        "suggestions",
+        "GET",
+        "/api/rooms/{code}/notes/suggestions",
+        FACILITATOR,
+        phase="purpose-sort",
+    ),
+    Endpoint(
+        "dismiss-suggestion",
+        "POST",
+        "/api/rooms/{code}/notes/suggestions/dismiss",
+        FACILITATOR,
+        phase="purpose-sort",
+        json={"note_ids": ["{note}", "{other_note}"]},
+    ),
 ]
 
 
@@ -251,6 +274,8 @@ def _fill(value: Any, world: World) -> Any:
         )
     if isinstance(value, dict):
         return {k: _fill(v, world) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill(v, world) for v in value]
     return value
 
 

@@ -100,12 +100,13 @@ def test_every_board_change_is_one_small_element_on_the_board_and_control(
                 assert size <= BUDGET, f"{change}: {size} bytes to the {where}"
             assert 'id="board-main"' not in shown
             assert 'id="board-phase"' not in shown
-            marker = re.search(r'<span id="board-view"[^>]*>', shown)
-            assert marker, shown
-            assert f'data-page="{answer["page"]}"' in marker.group(0)
-            assert f'data-notes="{answer["notes"]}"' in marker.group(0)
-        assert 'data-join="hidden"' in marker.group(0)
-        assert 'data-projector="on"' in marker.group(0)
+            found = re.search(r'<span id="board-view"[^>]*>', shown)
+            assert found, shown
+            marker = found.group(0)
+            assert f'data-page="{answer["page"]}"' in marker
+            assert f'data-notes="{answer["notes"]}"' in marker
+        assert 'data-join="hidden"' in marker
+        assert 'data-projector="on"' in marker
         assert 'id="toggle-projector"' in controls
         assert 'aria-pressed="true"' in controls
 

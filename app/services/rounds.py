@@ -1,0 +1,55 @@
+"""Facilitation without group-think or phones (issue 18): responses and dots hidden until
+the facilitator reveals them, grouping suggestions, and people the facilitator enters for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.domain import consent, reveal, suggestions
+from app.domain.errors import Invalid
+from app.domain.events import Viewer
+from app.services.core import UseCases, require_facilitator
+from app.services.work import Work
+
+
+class Rounds(Work, UseCases):
+    """Reveals, suggestions, dot-votes and people without a phone."""
+
+    async def reveal_responses(self, code: str, viewer: Viewer, target: str) -> dict[str, Any]:
+        """Show everyone the responses to `target` (a room that hides them until then)."""
+        require_facilitator(viewer)
+        room, _ = await self._run(code, lambda room: reveal.decide_reveal(room, target=target))
+        found = consent.statement(room, target)
+        return found.public_for(viewer, hide_responses=room.options.hide_responses)
+
+    # ------------------------------------------------------- grouping suggestions
+    async def suggestions(self, code: str, viewer: Viewer) -> dict[str, Any]:
+        """Notes that look alike (and themes of a large inner circle), for the facilitator."""
+        require_facilitator(viewer)
+        room = await self.room(code)
+        suggestions.ensure_sorting(room)
+        groups, themes = suggestions.analyse(room)
+        return {
+            "groups": [group.public() for group in groups],
+            "themes": [theme.public() for theme in themes],
+        }
+
+    async def dismiss_suggestion(self, code: str, viewer: Viewer, note_ids: object) -> list[str]:
+        """These notes are not alike: they are not suggested together again."""
+        require_facilitator(viewer)
+        await self._run(code, lambda room: suggestions.decide_dismiss(room, note_ids=note_ids))
+        return sorted(set(note_ids)) if isinstance(note_ids, list) else []
+
+    async def merge_group(
+        self, code: str, viewer: Viewer, *, into: str, note_ids: list[str]
+    ) -> dict[str, Any]:
+        """Merge a suggested group (as the facilitator edited it) into one of its notes,
+        one merge at a time: the same use case as merging two notes by hand."""
+        require_facilitator(viewer)
+        if into not in note_ids or len(set(note_ids)) < 2:
+            raise Invalid("invalid_note_ids", "Tick two or more notes, and the one to keep.")
+        kept: dict[str, Any] = {}
+        for note_id in dict.fromkeys(note_ids):
+            if note_id != into:
+                kept = await self.merge_note(code, viewer, note_id, into)
+        return kept

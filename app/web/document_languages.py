@@ -1,0 +1,34 @@
+"""Which languages a document export is asked for (`?lang=cy`, `?lang=cy,en`)."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from app import i18n
+from app.i18n.pseudo import PSEUDO
+from app.web.errors import ApiError
+from app.web.language import page_locale
+
+BILINGUAL = ("md", "html", "pdf")
+"""The formats a document in two languages comes in (app/export/files.py writes them)."""
+
+
+def document_languages(request: Request, extension: str) -> list[str]:
+    """The languages `?lang=` asks for (checked), else the reader's."""
+    raw = request.query_params.get("lang")
+    if raw is None:
+        return [page_locale(request).code]
+    wanted = [part.strip() for part in raw.split(",")][:3]
+    known = [c for c in i18n.available() if c not in PSEUDO]
+    if not wanted or any(w not in known for w in wanted) or len(set(wanted)) != len(wanted):
+        raise ApiError(
+            422,
+            "invalid_lang",
+            "lang must be one or two of: {known}.",
+            params={"known": ", ".join(known)},
+        )
+    if len(wanted) > 2:
+        raise ApiError(422, "invalid_lang", "A document comes in at most two languages.")
+    if len(wanted) == 2 and extension not in BILINGUAL:
+        raise ApiError(422, "invalid_lang", "A bilingual document comes as md, html or pdf.")
+    return wanted

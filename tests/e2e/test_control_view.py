@@ -1,0 +1,163 @@
+"""The facilitator's control view on a laptop: it keeps its place after every action
+(Move, Back, Spotlight, Merge, Remove), its toolkit is always reachable in a side
+panel at 1366x768, and going back more than one step asks first."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from tests.conftest import bearer
+from tests.e2e.conftest import LIVE, ConsoleLog, api_room, expect_online, room_cookie
+from tests.servers import LiveServer
+
+pytestmark = pytest.mark.e2e
+
+LAPTOP = {"width": 1366, "height": 768}
+PERSPECTIVES = ("education", "health", "social-care", "vcs-other")
+
+
+async def sorting_room(http: httpx.AsyncClient, people: int = 10) -> tuple[str, str]:
+    """A room in the sort phase with `people` participants, three notes each."""
+    cast = [(f"Person {i}", PERSPECTIVES[i % 4]) for i in range(people)]
+    code, token, tokens = await api_room(http, cast, title="Laptop check")
+    await http.post(
+        f"/api/rooms/{code}/phase", json={"phase": "purpose-write"}, headers=bearer(token)
+    )
+    for i, person in enumerate(tokens):
+        for n in range(3):
+            text = f"Statement {n + 1} of person {i}: shared plans, early help and trust"
+            reply = await http.post(
+                f"/api/rooms/{code}/notes", json={"text": text}, headers=bearer(person)
+            )
+            assert reply.status_code == 201, reply.text
+    moved = await http.post(
+        f"/api/rooms/{code}/phase", json={"phase": "purpose-sort"}, headers=bearer(token)
+    )
+    assert moved.status_code == 200, moved.text
+    return code, token
+
+
+async def control_page(browser: Any, base: str, code: str, token: str, watch: Any) -> Any:
+    context = await browser.new_context(viewport=LAPTOP)
+    await context.add_cookies([room_cookie(base, code, token)])
+    page = await context.new_page()
+    watch(page, "control")
+    await page.goto(f"{base}/rooms/{code}/control")
+    await expect_online(page)
+    return page
+
+
+async def open_menu(card: Any) -> Any:
+    """A note's one menu, opened; returns the card."""
+    menu = card.locator("details.note-menu")
+    if await menu.count() and not await menu.evaluate("el => el.open"):
+        await menu.locator("summary").click()
+    return card
+
+
+async def test_actions_keep_the_scroll_position(
+    browser: Any, live_server: LiveServer, console_log: ConsoleLog, shots: Any
+) -> None:
+    base = live_server.base_url
+    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=10) as http:
+        code, token = await sorting_room(http)
+    page = await control_page(browser, base, code, token, console_log.watch)
+    page.on("dialog", lambda dialog: dialog.accept())
+    inner = page.locator("#control-ring-inner > li")
+    outer = page.locator("#control-ring-outer > li")
+    await expect(inner).to_have_count(30)
+
+    async def still(card: Any, name: str, done: Any, prepare: Any = None) -> None:
+        """Click the button `name` in a note's menu; the page must not move."""
+        await open_menu(card)
+        if prepare is not None:
+            await prepare(card)
+        button = card.get_by_role("button", name=name, exact=True)
+        await button.scroll_into_view_if_needed()
+        before = await page.evaluate("window.scrollY")
+        assert before > 300
+        await button.click()
+        await done()
+        await page.wait_for_timeout(400)  # both the form's answer and the live update
+        assert await page.evaluate("window.scrollY") == before, name
+
+    def middle() -> Any:
+        return inner.nth(15)
+
+    un_spotlight = page.get_by_role("button", name="Un-spotlight")
+    await still(middle(), "Move to outer →", lambda: expect(outer).to_have_count(1, timeout=LIVE))
+    await still(middle(), "Spotlight", lambda: expect(un_spotlight).to_have_count(1, timeout=LIVE))
+    await still(
+        inner.filter(has=un_spotlight),
+        "Un-spotlight",
+        lambda: expect(un_spotlight).to_have_count(0, timeout=LIVE),
+    )
+
+    async def choose(card: Any) -> None:
+        menu = card.locator("select[name=into]")
+        await menu.focus()  # the menu lists the other notes when it opens
+        value = await menu.locator("option").nth(3).get_attribute("value")
+        await menu.select_option(value)
+
+    await still(middle(), "Merge", lambda: expect(inner).to_have_count(28, timeout=LIVE), choose)
+    await still(middle(), "Remove", lambda: expect(inner).to_have_count(27, timeout=LIVE))
+    await still(
+        outer.nth(0), "← Back to inner", lambda: expect(outer).to_have_count(0, timeout=LIVE)
+    )
+    assert console_log.errors == []
+
+
+async def test_a_big_step_back_asks_first(
+    browser: Any, live_server: LiveServer, console_log: ConsoleLog
+) -> None:
+    base = live_server.base_url
+    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=10) as http:
+        code, token, _ = await api_room(http, [("Ana", "health")], title="Steps")
+        moved = await http.post(
+            f"/api/rooms/{code}/phase", json={"phase": "document"}, headers=bearer(token)
+        )
+        assert moved.status_code == 200, moved.text
+    page = await control_page(browser, base, code, token, console_log.watch)
+    asked: list[str] = []
+    answer = {"accept": False}
+    seen = asyncio.Event()
+
+    async def on_dialog(dialog: Any) -> None:
+        asked.append(dialog.message)
+        seen.set()
+        await (dialog.accept() if answer["accept"] else dialog.dismiss())
+
+    async def question() -> str:
+        """The next dialog's question (it was answered as `answer` says)."""
+        await asyncio.wait_for(seen.wait(), LIVE / 1000)
+        seen.clear()
+        return asked[-1]
+
+    page.on("dialog", on_dialog)
+    now = page.locator(".phase-now__title")
+    await expect(now).to_have_text("The joint statement")
+
+    # A stray P (previous phase) from the document: asked, declined, nothing moves.
+    await page.evaluate("document.activeElement && document.activeElement.blur()")
+    await page.keyboard.press("p")
+    assert "Go back to step 6" in await question()
+    # One click on step 3 of the stepper: asked, declined.
+    await page.locator("#control-phases button[data-phase='purpose-sort']").click()
+    assert "Go back to step 3, “Task 1.1 · Sort the statements”" in await question()
+    await page.wait_for_timeout(500)
+    await expect(now).to_have_text("The joint statement")
+    # Confirmed: the room goes back.
+    answer["accept"] = True
+    await page.locator("#control-phases button[data-phase='purpose-sort']").click()
+    await expect(now).to_have_text("Task 1.1 · Sort the statements", timeout=LIVE)
+    # One step back from there does not ask.
+    await page.evaluate("document.activeElement && document.activeElement.blur()")
+    await page.keyboard.press("p")
+    await expect(now).to_have_text("Task 1.1 · Write your statements", timeout=LIVE)
+    assert len(asked) == 3
+    assert console_log.errors == []

@@ -1,0 +1,134 @@
+"""The joint document in Welsh, in English and bilingual, read back in all five formats:
+fixed wording in the language asked for, people's words as they wrote them, the
+language marked (HTML `lang`, the PDF's /Lang, Word's and ODT's language)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pikepdf
+import pytest
+from docx import Document as WordDocument
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+
+from tests.conftest import bearer, join, make_room
+from tests.web.support import post_phase
+
+PURPOSE = "Every child safe, seen and heard — Pob plentyn"
+
+
+@pytest.fixture
+def room(client: TestClient) -> tuple[str, str]:
+    created = make_room(client, title="Ysgol Gymraeg Aberdaugleddau")
+    code, fac = created["code"], created["facilitator_token"]
+    person = join(client, code, "Siân Prydderch", "education")
+    post_phase(client, code, fac, "purpose-agree")
+    url = f"/api/rooms/{code}/statements/purpose"
+    assert client.put(url, json={"text": PURPOSE}, headers=bearer(fac)).status_code == 200
+    post_phase(client, code, fac, "document")
+    sign = client.post(f"/api/rooms/{code}/document/sign", json={}, headers=bearer(person["token"]))
+    assert sign.status_code in (200, 201), sign.text
+    return code, fac
+
+
+def _get(client: TestClient, room: tuple[str, str], ext: str, lang: str | None):
+    code, fac = room
+    params = {"lang": lang} if lang else {}
+    response = client.get(f"/api/rooms/{code}/document.{ext}", params=params, headers=bearer(fac))
+    assert response.status_code == 200, response.text
+    return response
+
+
+def _has(text: str, *parts: str) -> None:
+    for part in parts:
+        assert part in text, part
+
+
+def _docx_text(body: bytes) -> tuple[str, str]:
+    word = WordDocument(io.BytesIO(body))
+    text = "\n".join(p.text for p in word.paragraphs)
+    styles = zipfile.ZipFile(io.BytesIO(body)).read("word/styles.xml").decode()
+    return text, styles
+
+
+def _odt_text(body: bytes) -> tuple[str, str]:
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    return archive.read("content.xml").decode(), archive.read("meta.xml").decode()
+
+
+def _pdf(body: bytes) -> tuple[str, str]:
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    with pikepdf.open(io.BytesIO(body)) as pdf:
+        return text, str(pdf.Root.get("/Lang"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "date", "heading", "tag"),
+    [
+        ("cy", "Dyddiad:", "Datganiad o ddiben", "cy"),
+        ("en", "Date:", "Statement of purpose", "en-GB"),
+    ],
+)
+def test_one_language_in_every_format(client, room, lang, date, heading, tag):
+    md = _get(client, room, "md", lang)
+    _has(md.text, date, heading, PURPOSE)
+    html = _get(client, room, "html", lang).text
+    _has(html, f'<html lang="{tag}">', heading, PURPOSE)
+    text, styles = _docx_text(_get(client, room, "docx", lang).content)
+    _has(text, date, heading, PURPOSE)
+    assert f'w:val="{tag}"' in styles
+    content, meta = _odt_text(_get(client, room, "odt", lang).content)
+    _has(content, date, heading, PURPOSE)
+    assert f"<dc:language>{tag}</dc:language>" in meta
+    text, pdf_lang = _pdf(_get(client, room, "pdf", lang).content)
+    assert heading.lower() in text.lower()
+    assert pdf_lang == tag
+
+
+def test_the_file_names_say_the_kind_in_the_language(client, room):
+    welsh = _get(client, room, "pdf", "cy").headers["content-disposition"]
+    english = _get(client, room, "pdf", "en").headers["content-disposition"]
+    assert "-datganiad-ar-y-cyd-" in welsh
+    assert "-joint-statement-" in english
+
+
+def test_bilingual_has_both_parts_each_marked(client, room):
+    html = _get(client, room, "html", "cy,en").text
+    assert '<article class="doc-part" lang="cy">' in html
+    assert '<article class="doc-part" lang="en-GB">' in html
+    assert html.index("Datganiad o ddiben") < html.index("Statement of purpose")
+    assert html.count(PURPOSE) == 2  # people's words as written, in both parts
+    md = _get(client, room, "md", "cy,en").text
+    _has(md, "Dyddiad:", "Date:")
+    assert md.count(PURPOSE) == 2
+    text, pdf_lang = _pdf(_get(client, room, "pdf", "cy,en").content)
+    assert "datganiad o ddiben" in text.lower()
+    assert "statement of purpose" in text.lower()
+    assert pdf_lang == "cy"
+
+
+def test_without_lang_the_readers_language(client, room):
+    client.cookies.set("lang", "cy")
+    assert "Dyddiad:" in _get(client, room, "md", None).text
+
+
+@pytest.mark.parametrize(
+    ("ext", "lang"),
+    [
+        ("md", "fr"),
+        ("md", "cy,cy"),
+        ("md", "en-XA"),
+        ("docx", "cy,en"),
+        ("odt", "en,cy"),
+        ("md", ""),
+    ],
+)
+def test_a_language_we_cannot_write_is_refused(client, room, ext, lang):
+    code, fac = room
+    response = client.get(
+        f"/api/rooms/{code}/document.{ext}", params={"lang": lang}, headers=bearer(fac)
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_lang"

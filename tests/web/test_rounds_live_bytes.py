@@ -1,0 +1,140 @@
+"""Issue 18's live updates cost what they change: hidden responses and their reveal,
+dot-votes and their reveal, a dismissed suggestion, and entries for people without a
+phone, each within 2 KB per screen (board, control, a phone) at 30 and 300 people with
+three notes each (the rule of tests/web/test_live_bytes.py, measured the same way)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from starlette.testclient import WebSocketTestSession
+
+from app.web.deps import cookie_name
+from tests.web.support import ApiRoom
+
+BUDGET = 2048
+MARKER = re.compile(r'id="live-seq" data-seq="(\d+)"')
+PERSPECTIVES = ("education", "health", "social-care", "vcs-other")
+TEXT = "Every child in Oakfield safe, healthy and learning, with their family heard — {}"
+
+
+@dataclass
+class Screen:
+    name: str
+    socket: WebSocketTestSession
+    seen: int = 0
+
+    def until(self, seq: int) -> list[str]:
+        found = []
+        while self.seen < seq:
+            message = self.socket.receive_text()
+            found.append(message)
+            marker = MARKER.search(message)
+            if marker:
+                self.seen = int(marker.group(1))
+        return found
+
+
+@dataclass
+class Measured:
+    room: ApiRoom
+    screens: list[Screen]
+    ticks: int = 0
+
+    def tick(self) -> int:
+        """A timer change every screen shows: the end of what one update cost."""
+        self.ticks += 1
+        self.room.ok(
+            self.room.post("fac", "/timer", {"action": "start", "seconds": 600 + self.ticks})
+        )
+        return self.room.seq()
+
+    def drain(self) -> None:
+        seq = self.tick()
+        for screen in self.screens:
+            screen.until(seq)
+
+    def within_budget(self, name: str, update: Callable[[], Any], reaches: str = "") -> None:
+        update()
+        done = self.tick()
+        cost = {}
+        for screen in self.screens:
+            messages = screen.until(done)
+            cost[screen.name] = sum(len(m.encode()) for m in messages[:-1])
+        over = {screen: size for screen, size in cost.items() if size > BUDGET}
+        assert not over, f"{name}: {over} bytes (budget {BUDGET} per screen)"
+        missed = [screen for screen in reaches.split() if not cost[screen]]
+        assert not missed, f"{name}: nothing reached {missed}"
+
+
+def filled(client: TestClient, size: int) -> ApiRoom:
+    """`size` people with three notes each, in the sort phase."""
+    people = {f"p{i}": (f"Person {i}", PERSPECTIVES[i % 4]) for i in range(size)}
+    room = ApiRoom.create(client, people)
+    room.phase("purpose-write")
+    for index, who in enumerate(people):
+        for k in range(3):
+            body = {"id": str(uuid.uuid4()), "text": TEXT.format(f"{index}.{k}")}
+            room.ok(room.post(who, "/notes", body), 201)
+    room.phase("purpose-sort")
+    return room
+
+
+def screen(stack: ExitStack, room: ApiRoom, view: str, who: str) -> Screen:
+    room.client.cookies.clear()
+    socket = stack.enter_context(
+        room.client.websocket_connect(
+            f"/rooms/{room.code}/live?view={view}",
+            headers={"cookie": f"{cookie_name(room.code)}={room.token(who)}"},
+        )
+    )
+    found = Screen(view, socket)
+    found.until(room.seq())
+    return found
+
+
+@pytest.mark.parametrize("size", [30, 300], ids=lambda size: f"{size}-participants")
+def test_issue_18_updates_stay_within_two_kilobytes(client: TestClient, size: int) -> None:
+    room = filled(client, size)
+    with ExitStack() as stack:
+        live = Measured(
+            room,
+            [
+                screen(stack, room, "board", "fac"),
+                screen(stack, room, "control", "fac"),
+                screen(stack, room, "phone", "p1"),
+            ],
+        )
+        shown = [n["id"] for n in room.snapshot()["notes"]]
+        pair = {"note_ids": shown[:2]}
+        dismiss = lambda: room.ok(room.post("fac", "/notes/suggestions/dismiss", pair))  # noqa: E731
+        live.within_budget("suggestion dismissed", dismiss, reaches="control")
+        room.ok(room.patch("fac", "/options", {"hide_responses": True}))
+        room.phase("purpose-agree")
+        room.ok(room.put("fac", "/statements/purpose", {"text": "Every child thrives."}))
+        live.drain()
+        for index in range(size):
+            # One objection: a reveal sends the tally (~1.6 KB) and each objection's reason
+            # (~250 B each), as that many responses arriving at once would.
+            objects = index == 3
+            stance = "object" if objects else ("agree", "reservations")[index % 2]
+            body = {"stance": stance, "reason": "Families first, every child heard."}
+            send = lambda body=body, who=f"p{index}": room.post(  # noqa: E731
+                who, "/statements/purpose/responses", body
+            )
+            if index == size - 3:
+                live.drain()  # most of the room has responded
+            if index < 3 or index >= size - 3:
+                live.within_budget(f"hidden response {index}", send, reaches="board control")
+            else:
+                room.ok(send())
+        live.drain()
+        reveal = lambda: room.ok(room.post("fac", "/statements/purpose/reveal"))  # noqa: E731
+        live.within_budget("reveal of responses", reveal, reaches="board control")
