@@ -107,6 +107,10 @@ class PhaseSpec(_Model):
     question: str = ""
     options: list[OptionSpec] = Field(default=[], max_length=10)
     script: ScriptSpec | None = None
+    dots: int | None = Field(default=None, description="vote-notes: dots per participant (3).")
+    stacking: bool | None = Field(
+        default=None, description="vote-notes: several dots on one note (false)."
+    )
 
     @model_validator(mode="after")
     def _kind_and_fields(self) -> Self:
@@ -131,6 +135,8 @@ class PhaseSpec(_Model):
             "items": [{"id": i.id, "text": i.text} for i in self.items],
             "question": self.question,
             "options": [o.model_dump() for o in self.options],
+            "dots": self.dots,
+            "stacking": self.stacking,
         }
 
     def to_domain(self) -> Phase:
@@ -149,10 +155,12 @@ class PhaseSpec(_Model):
             tuple(Item(i["id"], i["text"]) for i in fields["items"]),
             tuple(Option(o["id"], o["label"], o["description"].strip()) for o in fields["options"]),
             self.script.to_domain() if self.script else None,
+            3 if self.dots is None else self.dots,
+            bool(self.stacking),
         )
 
 
-PHASE_FIELDS = ("items", "question", "options", "targets")
+PHASE_FIELDS = ("items", "question", "options", "targets", "dots", "stacking")
 """The fields of a phase that belong to some kinds only (see `PhaseKind.fields`)."""
 
 

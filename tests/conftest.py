@@ -30,6 +30,7 @@ PHASES = [
     "lobby",
     "purpose-write",
     "purpose-sort",
+    "purpose-vote",
     "purpose-agree",
     "grid-write",
     "grid-agree",

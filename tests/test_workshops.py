@@ -113,7 +113,7 @@ def test_document_sections(workshop: Workshop) -> None:
 
 def test_lookups(workshop: Workshop) -> None:
     assert workshop.phase("grid-write").kind == "grid-write"
-    assert workshop.phase_index("closed") == 7
+    assert workshop.phase_index("closed") == 8  # (purpose-vote, optional, after purpose-sort)
     assert workshop.perspective("health").label == "Health"
     with pytest.raises(Invalid) as phase_error:
         workshop.phase("nope")

@@ -16,12 +16,14 @@ from app.domain import (
     room,
     spotlight,
     suggestions,
+    votes,
 )
 
 FEATURES = (
     room,
     notes,
     suggestions,
+    votes,
     grid,
     consent,
     reveal,

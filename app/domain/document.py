@@ -194,6 +194,7 @@ def build(
         zone=zone,
         unsent=tuple(e for e in all_entries if e.without_responses),
         perspectives=tuple((p.id, p.label) for p in workshop.perspectives),
+        results=tuple(e for e in registry.appendix_entries(room) if e.items),
     )
     return merged.without_names() if hide_names else merged
 

@@ -181,10 +181,12 @@ class Document:
     """Statements marked agreed with nobody responding."""
     perspectives: tuple[tuple[str, str], ...] = ()
     """The workshop's perspectives: (id, label), in order."""
+    results: tuple[Entry, ...] = ()
+    """The appendix's results of the session's phases (a dot-vote), with their lines."""
 
     @property
     def has_appendix(self) -> bool:
-        return bool(self.rows) or self.has_notes or bool(self.overrides)
+        return bool(self.rows) or self.has_notes or bool(self.overrides) or bool(self.results)
 
     @property
     def current_signatories(self) -> tuple[Signatory, ...]:
@@ -250,6 +252,8 @@ class Document:
                 "inner_circle": [_note(n) for n in self.inner_notes],
                 "outer_circle": [_note(n) for n in self.outer_notes],
                 "overrides": [e.public() for e in self.overrides],
+                # A session's phase results (a dot-vote), when it has any.
+                **({"results": [e.public() for e in self.results]} if self.results else {}),
             },
         }
 

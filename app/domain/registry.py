@@ -140,6 +140,8 @@ class DocumentSource:
     """Every source string of this kind a workshop offers ("purpose", "ratings.ladder")."""
     entry: Callable[[Room, str], Entry]
     """The section entry for one source string."""
+    appendix: bool = False
+    """Its entries (a phase's results) also go into the document's appendix."""
 
 
 @dataclass(slots=True)
@@ -211,6 +213,16 @@ def event_types() -> tuple[EventType, ...]:
 def source_names(workshop: Workshop) -> set[str]:
     """Every document source a workshop offers."""
     return {name for source in REGISTRY.sources.values() for name in source.names(workshop)}
+
+
+def appendix_entries(room: Room) -> list[Entry]:
+    """The entries of every source the appendix shows (results of the room's phases)."""
+    return [
+        source.entry(room, name)
+        for source in REGISTRY.sources.values()
+        if source.appendix
+        for name in source.names(room.workshop)
+    ]
 
 
 def source_entry(room: Room, name: str) -> Entry:

@@ -105,6 +105,10 @@ class Room:
     """(phase id, item id) → participant id → option id."""
     apart: set[frozenset[str]] = field(default_factory=set)
     """Pairs of notes the facilitator said do not belong together (suggestions)."""
+    votes: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)
+    """Phase id → participant id → the notes their dots are on (dot-voting)."""
+    votes_revealed: set[str] = field(default_factory=set)
+    """Vote phases whose dots the facilitator revealed."""
 
     @classmethod
     def create(
@@ -227,6 +231,7 @@ class Room:
                 {"participant_id": pid, "signed_at": iso(sig.at)}
                 for pid, sig in self.signatures.items()
             ],
+            "votes": _votes(self, viewer),
         }
 
     # ---------------------------------------------------------------- decisions
@@ -314,6 +319,12 @@ class Room:
     def apply_all(self, events: Iterable[Event]) -> None:
         for event in events:
             self.apply(event)
+
+
+def _votes(room: Room, viewer: Viewer) -> dict[str, Any]:
+    from app.domain import votes  # (a feature module: it declares its kind after the session's)
+
+    return votes.public(room, viewer)
 
 
 def _hide_name(data: dict[str, Any]) -> dict[str, Any]:

@@ -66,6 +66,10 @@ class Phase:
     """The scale every item is rated on, in order."""
     script: Script | None = None
     """Notes for the facilitator (control view only), from the workshop file."""
+    dots: int = 3
+    """A vote-notes phase: dots each participant places."""
+    stacking: bool = False
+    """A vote-notes phase: several of one's dots may go on one note."""
 
     @property
     def traits(self) -> PhaseKind:

@@ -305,3 +305,7 @@ def _appendix(document: Document, word: WordDocument, paper: tuple[Mm, Mm]) -> N
         for entry in document.overrides:
             line = f"{say.gettext(entry.heading)}: {entry.override_reason}"
             word.add_paragraph(line, style="List Bullet")
+    for result in document.results:  # a phase's results (a dot-vote)
+        word.add_heading(say.gettext(result.heading), level=2)
+        for line in result.items or ():
+            word.add_paragraph(line, style="List Bullet")

@@ -164,4 +164,8 @@ def render(document: Document) -> str:
             for e in document.overrides
         ]
         out.append("")
+    for result in document.results:  # a phase's results (a dot-vote)
+        out += [f"### {escape(result.heading)}", ""]
+        out += [f"- {escape(line)}" for line in result.items or ()]
+        out.append("")
     return "\n".join(out).rstrip() + "\n"

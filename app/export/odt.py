@@ -368,3 +368,7 @@ def _appendix(w: Writer, document: Document) -> None:
         w.h(say.gettext("Agreed over an objection"), 2, None if document.has_notes else first_after)
         for entry in document.overrides:
             w.p(f"• {say.gettext(entry.heading)}: {entry.override_reason}")
+    for result in document.results:  # a phase's results (a dot-vote)
+        w.h(say.gettext(result.heading), 2)
+        for line in result.items or ():
+            w.p(f"• {line}")

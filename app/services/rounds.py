@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain import consent, reveal, suggestions
-from app.domain.errors import Invalid
+from app.domain import consent, reveal, suggestions, votes
+from app.domain.errors import Forbidden, Invalid
 from app.domain.events import Viewer
-from app.services.core import UseCases, require_facilitator
+from app.services.core import UseCases, require_facilitator, require_participant
 from app.services.work import Work
 
 
@@ -53,3 +53,37 @@ class Rounds(Work, UseCases):
             if note_id != into:
                 kept = await self.merge_note(code, viewer, note_id, into)
         return kept
+
+    # ------------------------------------------------------------- dot-voting
+    async def vote(
+        self, code: str, viewer: Viewer, note_ids: object, participant_id: object = None
+    ) -> dict[str, Any]:
+        """Set a participant's whole allocation of dots (the facilitator, for someone
+        without a phone, names them)."""
+        if viewer.is_facilitator:
+            if not isinstance(participant_id, str) or not participant_id:
+                raise Invalid("participant_id_needed", "Say whose dots these are.")
+            voter, entered_by = participant_id, "facilitator"
+        else:
+            voter, entered_by = require_participant(viewer), None
+            if participant_id not in (None, voter):
+                raise Forbidden("not_yours", "You place your own dots only.")
+        room, _ = await self._run(
+            code,
+            lambda room: votes.decide_vote(
+                room, participant_id=voter, note_ids=note_ids, entered_by=entered_by
+            ),
+        )
+        phase = room.current_phase.id
+        return {
+            "phase": phase,
+            "participant_id": voter,
+            "note_ids": list(votes.allocation(room, phase, voter)),
+            "voters": len(votes.voters(room, phase)),
+        }
+
+    async def reveal_votes(self, code: str, viewer: Viewer) -> dict[str, Any]:
+        require_facilitator(viewer)
+        room, _ = await self._run(code, votes.decide_reveal)
+        shown: dict[str, Any] = votes.public(room, viewer)[room.current_phase.id]
+        return shown

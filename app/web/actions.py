@@ -265,6 +265,26 @@ async def dismiss_group(service: Service, code: str, viewer: Viewer, form: Submi
     await service.dismiss_suggestion(code, viewer, form.all("note_ids"))
 
 
+@_post("/rooms/{code}/votes")
+async def vote(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """Ticked notes (`note_ids`), or a count per note (`dots-<id>`) where dots stack."""
+    note_ids = form.all("note_ids")
+    for name in form.form:
+        if name.startswith("dots-"):
+            try:
+                count = max(0, min(20, int(form[name] or "0")))
+            except ValueError:
+                raise Invalid("invalid_note_ids", "Give each note a number of dots.") from None
+            note_ids += [name.removeprefix("dots-")] * count
+    who = form["participant_id"] or None
+    await service.vote(code, viewer, note_ids, who)
+
+
+@_post("/rooms/{code}/votes/reveal")
+async def reveal_votes(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    await service.reveal_votes(code, viewer)
+
+
 @_post("/rooms/{code}/spotlight")
 async def spotlight(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.set_spotlight(code, viewer, form["target"] or None)

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.domain.codes import normalize_code
-from app.web.deps import FacilitatorDep, ServiceDep
-from app.web.schemas import NoteIds
+from app.web.deps import FacilitatorDep, ServiceDep, ViewerDep
+from app.web.schemas import NoteIds, Votes
 
 router = APIRouter(prefix="/api", tags=["api"])
 
@@ -38,3 +38,17 @@ async def dismiss_suggestion(
     """These notes are not alike: they are not suggested together again (room state)."""
     dismissed = await service.dismiss_suggestion(normalize_code(code), viewer, body.note_ids)
     return {"dismissed": dismissed}
+
+
+# ------------------------------------------------------------------ dot-voting
+@router.put("/rooms/{code}/votes")
+async def vote(code: str, body: Votes, viewer: ViewerDep, service: ServiceDep) -> dict[str, Any]:
+    """Set the caller's whole allocation of dots in the current vote phase (idempotent);
+    the facilitator sets it for someone without a phone (`participant_id`)."""
+    return await service.vote(normalize_code(code), viewer, body.note_ids, body.participant_id)
+
+
+@router.post("/rooms/{code}/votes/reveal")
+async def reveal_votes(code: str, viewer: FacilitatorDep, service: ServiceDep) -> dict[str, Any]:
+    """Show where the dots went (voting closes): the notes in order of dots, by perspective."""
+    return await service.reveal_votes(normalize_code(code), viewer)

@@ -46,6 +46,7 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
+from app.web.fragments_rounds import my_dots, vote_count
 from app.web.scene import Render, Scene, remove
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
@@ -98,6 +99,18 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "people": board_signatures,
         "presence": NOTHING,
         "lock": NOTHING,
+    },
+    ("board", "vote-notes"): {
+        "votes": vote_count("board"),
+        "people": NOTHING,
+        "presence": NOTHING,
+        "lock": NOTHING,
+    },
+    ("phone", "vote-notes"): {"votes": vote_count("phone"), "my-votes": my_dots},
+    ("control", "vote-notes"): {
+        "votes": vote_count("control"),
+        "people": NOTHING,
+        "done": NOTHING,
     },
     ("phone", "sort-notes"): {"note": phone_note, "rings": phone_rings},
     ("phone", "agree"): {

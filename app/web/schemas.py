@@ -143,6 +143,12 @@ class NoteIds(Body):
     note_ids: Any = None
 
 
+class Votes(NoteIds):
+    """A participant's whole allocation of dots (the facilitator names whose)."""
+
+    participant_id: Any = None
+
+
 class SignDocument(Body):
     """Optional: how the signatory wants to appear under the document."""
 

@@ -32,11 +32,27 @@ def workshop_in(workshop: Workshop, code: str) -> Workshop:
     return _pseudo(workshop, code) if code in PSEUDO else workshop.in_language(code)
 
 
+_SHOWN: dict[tuple[int, int, str], tuple[Room, Room]] = {}
+"""The last few translated views of rooms, by (room, seq, language): every screen in
+one language shares one view of a change (and whatever the view caches)."""
+KEEP = 16
+
+
 def room_in(room: Room, code: str) -> Room:
     """`room` with its workshop in language `code` (the room itself when the workshop
     has no translation into it: nothing is copied for English)."""
-    if code not in PSEUDO:
-        return room_in_language(room, code)
-    shown = copy.copy(room)
-    shown.workshop = workshop_in(room.workshop, code)
+    if code not in PSEUDO and room.workshop.in_language(code) is room.workshop:
+        return room
+    key = (id(room), room.seq, code)
+    found = _SHOWN.get(key)
+    if found is not None and found[0] is room:  # (held: its id is not reused meanwhile)
+        return found[1]
+    if code in PSEUDO:
+        shown = copy.copy(room)
+        shown.workshop = workshop_in(room.workshop, code)
+    else:
+        shown = room_in_language(room, code)
+    if len(_SHOWN) >= KEEP:
+        _SHOWN.pop(next(iter(_SHOWN)))
+    _SHOWN[key] = (room, shown)
     return shown

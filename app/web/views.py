@@ -16,7 +16,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app import i18n
-from app.domain import document, facilitation, grid, notes, ratings, registry, suggestions
+from app.domain import (
+    document,
+    facilitation,
+    grid,
+    notes,
+    ratings,
+    registry,
+    suggestions,
+    votes,
+)
 from app.domain.document import Signature
 from app.domain.events import Event
 from app.domain.notes import Note
@@ -43,12 +52,12 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people", "board-view"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
-        | {"lock", "response", "revealed"}
+        | {"lock", "response", "revealed", "votes"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight", "revealed", "suggestion"}
+        | {"spotlight", "revealed", "suggestion", "votes"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer", "board-view"}),
@@ -56,6 +65,7 @@ SHOWS: dict[str, frozenset[str]] = {
     "phone_done": frozenset({"done"}),
     "phone_task": frozenset(
         {"note", "rings", "contribution", "coverage", "statement", "response", "answer", "signed"}
+        | {"votes", "my-votes"}
     ),
 }
 """The live-update rule, declared with the blocks: the parts (see `registry.Part`)
@@ -108,9 +118,27 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         **_ratings(room, me),
         "unrevealed": _unrevealed(room),
         "suggest": _suggester(room),
+        "votes_here": votes_here(room, me),
         "group_key": suggestions.group_key,
         "notes_revealed": any(n.revealed for n in room.notes.values()),
         **_document(room),
+    }
+
+
+def votes_here(room: Room, me: Participant | None) -> dict[str, Any] | None:
+    """The current vote phase as the screens show it (None outside one)."""
+    phase = room.current_phase
+    if phase.kind != votes.VOTE_NOTES.name:
+        return None
+    shown = votes.revealed(room, phase.id)
+    return {
+        "dots": phase.dots,
+        "stacking": phase.stacking,
+        "voters": len(votes.voters(room, phase.id)),
+        "revealed": shown,
+        "mine": list(votes.allocation(room, phase.id, me.id)) if me else [],
+        "tally": votes.tally(room, phase.id) if shown else [],
+        "top": votes.top_notes(room, phase.id) if shown else [],
     }
 
 

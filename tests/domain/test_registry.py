@@ -69,6 +69,7 @@ def test_every_feature_declared_its_kinds() -> None:
         "lobby",
         "write-notes",
         "sort-notes",
+        "vote-notes",
         "agree",
         "grid-write",
         "rate-items",
@@ -104,6 +105,7 @@ def test_redaction_is_declared_with_the_event() -> None:
         "contribution.added",
         "note.held",
         "response.set",  # while the room hides responses until their reveal
+        "votes.set",  # where the dots went, until the reveal
     }
 
 

@@ -43,7 +43,10 @@ CLIPPED = """() => [...document.querySelectorAll('body *')].filter((e) => {
   const skip = '.visually-hidden, [aria-hidden="true"], svg, textarea, input, select';
   if (e.closest(skip)) return false;
   const clips = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
-  return clips && e.scrollWidth > e.clientWidth + 1 && e.textContent.trim();
+  // The board's one-line rating items end in "…" by design, the whole text in their title.
+  const title = (e.getAttribute('title') || '').trim();
+  const shownWhole = title && title === e.textContent.trim().replace(/^[0-9]+ */, '');
+  return clips && e.scrollWidth > e.clientWidth + 1 && e.textContent.trim() && !shownWhole;
 }).slice(0, 5).map((e) => e.outerHTML.slice(0, 160))"""
 WIDE = """() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"""
 OVERLAPS = """() => {

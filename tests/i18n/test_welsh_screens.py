@@ -63,6 +63,26 @@ def test_every_screen_in_welsh_leaves_no_catalogue_english(client: TestClient, w
     assert left == {}
 
 
+def test_peoples_words_are_not_labelled_as_the_pages_language(client: TestClient):
+    """A note is in whatever language its author wrote it: `lang=""` (unknown), and
+    `dir="auto"` so a right-to-left note reads right even on a left-to-right page."""
+    client.cookies.set("lang", "cy")
+    room = make_room(client)
+    code, fac = room["code"], room["facilitator_token"]
+    person = join(client, code, "Siân", "education")
+    post_phase(client, code, fac, "purpose-write")
+    client.post(
+        f"/api/rooms/{code}/notes",
+        json={"text": "Every child first"},
+        headers=bearer(person["token"]),
+    )
+    post_phase(client, code, fac, "purpose-sort")
+    for view, token in (("phone", person["token"]), ("board", fac), ("control", fac)):
+        client.cookies.set(f"cg_{code}", token)
+        page = client.get(f"/rooms/{code}/{view}").text
+        assert re.search(r'lang="" dir="auto">Every child first<', page), view
+
+
 def test_the_home_and_join_pages_in_welsh(client: TestClient):
     client.cookies.set("lang", "cy")
     english = english_only("cy")

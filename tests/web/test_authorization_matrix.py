@@ -187,6 +187,19 @@ ENDPOINTS = [
         phase="purpose-sort",
         json={"note_ids": ["{note}", "{other_note}"]},
     ),
+    # A participant's own dots; the facilitator's (for someone without a phone) need a
+    # participant_id: without one, 422.
+    Endpoint(
+        "votes",
+        "PUT",
+        "/api/rooms/{code}/votes",
+        MEMBER,
+        phase="purpose-vote",
+        json={"note_ids": ["{note}"]},
+    ),
+    Endpoint(
+        "reveal-votes", "POST", "/api/rooms/{code}/votes/reveal", FACILITATOR, phase="purpose-vote"
+    ),
 ]
 
 

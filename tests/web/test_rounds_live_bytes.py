@@ -116,6 +116,19 @@ def test_issue_18_updates_stay_within_two_kilobytes(client: TestClient, size: in
         pair = {"note_ids": shown[:2]}
         dismiss = lambda: room.ok(room.post("fac", "/notes/suggestions/dismiss", pair))  # noqa: E731
         live.within_budget("suggestion dismissed", dismiss, reaches="control")
+        room.phase("purpose-vote")
+        live.drain()
+        inner = [n["id"] for n in room.snapshot()["notes"] if n["ring"] == "inner"]
+        for index in range(size):
+            dots = {"note_ids": [inner[(index * 7 + k) % len(inner)] for k in range(3)]}
+            send = lambda dots=dots, who=f"p{index}": room.put(who, "/votes", dots)  # noqa: E731
+            if index == size - 3:
+                live.drain()  # most of the room has voted
+            if index < 3 or index >= size - 3:
+                live.within_budget(f"dots {index}", send, reaches="board control phone")
+            else:
+                room.ok(send())
+        live.drain()
         room.ok(room.patch("fac", "/options", {"hide_responses": True}))
         room.phase("purpose-agree")
         room.ok(room.put("fac", "/statements/purpose", {"text": "Every child thrives."}))

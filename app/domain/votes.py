@@ -1,0 +1,215 @@
+"""Dot-voting on the inner circle's notes: a generic phase kind, `vote-notes`.
+
+Each participant places `dots` dots (a phase setting, default 3; several on one
+note only where `stacking` is on) on notes in the inner circle; a vote sets their
+whole allocation at once (idempotent). Where the dots went is hidden until the
+facilitator reveals them: before, everyone sees only how many have voted (the
+voter sees their own dots); after, the notes in order of dots, by perspective.
+The results are a document source (`votes.<phase>`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from app.domain import registry
+from app.domain.errors import Conflict, Invalid
+from app.domain.events import Draft, Event, Viewer
+from app.domain.registry import SCREEN, DocumentSource, Part, PhaseKind
+
+if TYPE_CHECKING:
+    from app.domain.document import Entry
+    from app.domain.room import Room
+    from app.domain.workshop import Phase, Workshop
+
+MAX_DOTS = 20
+
+
+def _check(fields: Mapping[str, Any]) -> None:
+    dots = fields.get("dots")
+    if dots is not None and (isinstance(dots, bool) or not isinstance(dots, int)):
+        raise ValueError("dots must be a whole number")
+    if dots is not None and not 1 <= dots <= MAX_DOTS:
+        raise ValueError(f"dots must be from 1 to {MAX_DOTS}")
+
+
+VOTE_NOTES = registry.phase_kind(
+    PhaseKind(
+        "vote-notes",
+        discusses_notes=True,
+        personal_phone=True,
+        fields=("dots", "stacking"),
+        check=_check,
+        needs=("notes",),
+    )
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Tally:
+    """One note's dots: in all, and by perspective (of the voters)."""
+
+    note_id: str
+    dots: int
+    by_perspective: dict[str, int]
+
+    def public(self) -> dict[str, Any]:
+        return {"note_id": self.note_id, "dots": self.dots, "by_perspective": self.by_perspective}
+
+
+def vote_phases(workshop: Workshop) -> list[Phase]:
+    return [p for p in workshop.phases if p.kind == VOTE_NOTES.name]
+
+
+def allocation(room: Room, phase_id: str, participant_id: str) -> tuple[str, ...]:
+    return room.votes.get(phase_id, {}).get(participant_id, ())
+
+
+def voters(room: Room, phase_id: str) -> list[str]:
+    """Who has placed dots in this phase (people still in the room)."""
+    return [
+        pid
+        for pid, dots in room.votes.get(phase_id, {}).items()
+        if dots and pid in room.participants
+    ]
+
+
+def tally(room: Room, phase_id: str) -> list[Tally]:
+    """The notes that got dots, most first (then in the order of the circle)."""
+    dots: Counter[str] = Counter()
+    by: dict[str, Counter[str]] = {}
+    for pid in voters(room, phase_id):
+        perspective = room.participants[pid].perspective
+        for note_id in room.votes[phase_id][pid]:
+            dots[note_id] += 1
+            by.setdefault(note_id, Counter())[perspective] += 1
+    order = {n.id: n.place for n in room.notes.values()}
+    ranked = sorted(dots, key=lambda n: (-dots[n], order.get(n, 0), n))
+    return [
+        Tally(n, dots[n], {p.id: by[n][p.id] for p in room.workshop.perspectives if by[n][p.id]})
+        for n in ranked
+    ]
+
+
+def revealed(room: Room, phase_id: str) -> bool:
+    return phase_id in room.votes_revealed
+
+
+def public(room: Room, viewer: Viewer) -> dict[str, Any]:
+    """Every vote phase as `viewer` may see it: counts, their own dots, the tally once
+    revealed (where anyone's dots went is nobody else's business until then)."""
+    found = {}
+    for phase in vote_phases(room.workshop):
+        shown = revealed(room, phase.id)
+        mine = viewer.participant_id
+        found[phase.id] = {
+            "dots": phase.dots,
+            "stacking": phase.stacking,
+            "voters": len(voters(room, phase.id)),
+            "revealed": shown,
+            "mine": list(allocation(room, phase.id, mine)) if mine else None,
+            "tally": [t.public() for t in tally(room, phase.id)] if shown else None,
+        }
+    return found
+
+
+def _in_phase(room: Room) -> Phase:
+    phase = room.current_phase
+    if phase.kind != VOTE_NOTES.name:
+        raise Conflict("wrong_phase", "Dots are placed in a voting phase.")
+    return phase
+
+
+def decide_vote(
+    room: Room, *, participant_id: str, note_ids: object, entered_by: str | None = None
+) -> list[Draft]:
+    """Set a participant's whole allocation of dots (the same again changes nothing)."""
+    room.ensure_open()
+    phase = _in_phase(room)
+    room.participant(participant_id)
+    if revealed(room, phase.id):
+        raise Conflict("votes_revealed", "The dots have been revealed: voting has closed.")
+    if not isinstance(note_ids, list) or not all(isinstance(i, str) for i in note_ids):
+        raise Invalid("invalid_note_ids", "note_ids must be a list of note ids.")
+    if len(note_ids) > phase.dots:
+        raise Invalid("too_many_dots", "You have {dots} dots to place.", dots=phase.dots)
+    if not phase.stacking and len(set(note_ids)) < len(note_ids):
+        raise Invalid("no_stacking", "One dot per note in this vote.")
+    for note_id in note_ids:
+        found = room.notes.get(note_id)
+        if found is None or not found.active or not found.revealed or found.ring != "inner":
+            raise Invalid("not_in_inner_circle", "Dots go on notes in the inner circle.")
+    chosen = sorted(note_ids)
+    if tuple(chosen) == tuple(sorted(allocation(room, phase.id, participant_id))):
+        return []
+    data: dict[str, Any] = {"phase": phase.id, "participant_id": participant_id, "note_ids": chosen}
+    if entered_by is not None:  # for someone without a phone: the facilitator knows
+        data |= {"entered_by": entered_by, "facilitator_reads": True}
+    return [Draft("votes.set", data, actor=entered_by or participant_id, private_to=participant_id)]
+
+
+def decide_reveal(room: Room) -> list[Draft]:
+    """The facilitator shows where the dots went (voting closes)."""
+    room.ensure_open()
+    phase = _in_phase(room)
+    if revealed(room, phase.id):
+        return []
+    return [Draft("votes.revealed", {"phase": phase.id}, actor="facilitator")]
+
+
+def top_notes(room: Room, phase_id: str, count: int = 5) -> list[Tally]:
+    """The notes with most dots (material for the purpose and goals drafts)."""
+    return [t for t in tally(room, phase_id) if t.dots][:count]
+
+
+# ---------------------------------------------------------------- document
+def _names(workshop: Workshop) -> Iterable[str]:
+    return [f"votes.{p.id}" for p in vote_phases(workshop)]
+
+
+def _entry(room: Room, source: str) -> Entry:
+    from app.domain.document import Entry
+
+    phase = room.workshop.phase(source.removeprefix("votes."))
+    if not revealed(room, phase.id):
+        return Entry(source, phase.title, "agreed", "No dot-vote was held or revealed.")
+    labels = {p.id: p.label for p in room.workshop.perspectives}
+    lines = []
+    for found in tally(room, phase.id):
+        note = room.notes.get(found.note_id)
+        if note is None or note.text is None:
+            continue
+        by = ", ".join(f"{labels.get(p, p)} {n}" for p, n in found.by_perspective.items())
+        lines.append(f"{note.text} — {found.dots} ({by})")
+    if not lines:
+        return Entry(source, phase.title, "agreed", "No dots were placed.")
+    return Entry(source, phase.title, "agreed", None, tuple(lines))
+
+
+registry.document_source(DocumentSource("votes", _names, _entry, appendix=True))
+
+
+# ---------------------------------------------------------------- events
+def _hide_dots(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "note_ids": None}
+
+
+@registry.event(
+    "votes.set",
+    redact=_hide_dots,
+    touches=lambda room, event: (
+        Part("votes", event.data["phase"]),
+        Part("my-votes", event.data["phase"], only=event.data["participant_id"]),
+    ),
+)
+def _set(room: Room, event: Event) -> None:
+    data = event.data
+    room.votes.setdefault(data["phase"], {})[data["participant_id"]] = tuple(data["note_ids"])
+
+
+@registry.event("votes.revealed", touches=lambda room, event: (SCREEN,))
+def _revealed(room: Room, event: Event) -> None:
+    room.votes_revealed.add(event.data["phase"])
