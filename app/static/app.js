@@ -18,6 +18,8 @@
     document.documentElement.dataset.connection = state;
     if (!banner) return;
     banner.dataset.state = state;
+    // The board shows the room, not the connection: out of sight (still read out) while live.
+    if (banner.closest(".page--board")) banner.classList.toggle("visually-hidden", state === "online" || state === "connecting");
     var label = banner.querySelector(".connection__text");
     if (label) label.textContent = text || label.dataset[state] || "";
   }
@@ -408,6 +410,17 @@
   if (document.fonts && document.fonts.ready) document.fonts.ready.then(queueFit);
   var lastFit = null;
   window.cgBoard = {  // for the tests: show page n of this screen, say what is on it
+    reveal: function (selector) {  // show the page that holds `selector` (its first unit)
+      var done = fitBoard();
+      var el = document.querySelector(selector);
+      if (!done || !el) return -1;
+      for (var n = 0; n < done.laid.pages.length; n++) {
+        if (done.laid.pages[n].some(function (u) { return u.contains(el) || el.contains(u); })) {
+          return this.show(n).page;
+        }
+      }
+      return done.index;
+    },
     show: function (n) {
       localPage = n;
       var main = boardMain();
