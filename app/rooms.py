@@ -13,7 +13,10 @@ from functools import partial
 from anyio import to_thread
 
 from app import lookups
-from app.domain import catalog  # noqa: F401  (every event type is declared before a replay)
+from app.domain import (
+    catalog,  # noqa: F401  (every event type is declared before a replay)
+    proxies,
+)
 from app.domain.errors import DomainError, NotFound
 from app.domain.events import Draft, Event
 from app.domain.room import Room
@@ -126,7 +129,7 @@ class Rooms:
         async with self.lock(code):
             while True:
                 try:
-                    drafts = decide(room)
+                    drafts = proxies.attribute(room, decide(room))
                 except DomainError:
                     if not self.shared:
                         raise

@@ -155,14 +155,19 @@ async def move_notes(
 
 
 def app_conns(bases: list[str], room: dict[str, Any], phones: int) -> list[Conn]:
-    code = room["code"]
+    """The phones' and the board's live sockets, as their pages open them: with `since`
+    the seq the page was rendered at (the page came over HTTP; see the pages
+    scenario), so the socket starts with what changed since, not the screen again.
+    And one JSON event client (its snapshot first)."""
+    code, since = room["code"], room["seq"]
     conns = []
     for i, token in enumerate(room["tokens"][:phones]):
         ws = bases[i % len(bases)].replace("http://", "ws://")
-        conns.append(Conn(f"{ws}/rooms/{code}/live?view=phone", {"Cookie": f"cg_{code}={token}"}))
+        url = f"{ws}/rooms/{code}/live?view=phone&since={since}"
+        conns.append(Conn(url, {"Cookie": f"cg_{code}={token}"}))
     ws = bases[0].replace("http://", "ws://")
     fac_cookie = {"Cookie": f"cg_{code}={room['facilitator']}"}
-    conns.append(Conn(f"{ws}/rooms/{code}/live?view=board", fac_cookie))
+    conns.append(Conn(f"{ws}/rooms/{code}/live?view=board&since={since}", fac_cookie))
     conns.append(Conn(f"{ws}/api/rooms/{code}/events", bearer(room["facilitator"]), kind="json"))
     return conns
 

@@ -109,9 +109,29 @@ def test_bilingual_has_both_parts_each_marked(client, room):
     assert pdf_lang == "cy"
 
 
-def test_without_lang_the_readers_language(client, room):
-    client.cookies.set("lang", "cy")
-    assert "Dyddiad:" in _get(client, room, "md", None).text
+def test_without_lang_the_rooms_language(client, room):
+    client.cookies.set("lang", "cy")  # the reader's choice does not change the room's
+    assert "Date:" in _get(client, room, "md", None).text
+    welsh = client.post(
+        "/api/rooms", json={"title": "Ysgol"}, headers={"accept-language": "cy"}
+    ).json()
+    assert (
+        client.get(
+            f"/api/rooms/{welsh['code']}", headers=bearer(welsh["facilitator_token"])
+        ).json()["options"]["language"]
+        == "cy"
+    )
+    assert "Dyddiad:" in _get(client, (welsh["code"], welsh["facilitator_token"]), "md", None).text
+    chosen = client.post("/api/rooms", json={"title": "Ysgol", "language": "cy"}).json()
+    assert (
+        "Dyddiad:" in _get(client, (chosen["code"], chosen["facilitator_token"]), "md", None).text
+    )
+
+
+def test_a_room_in_a_language_we_do_not_have_is_refused(client):
+    response = client.post("/api/rooms", json={"title": "Ysgol", "language": "fr"})
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_language"
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from app.domain import (
     document,
     facilitation,
     grid,
+    note_undo,
     notes,
     ratings,
     reveal,
@@ -22,6 +23,7 @@ from app.domain import (
 FEATURES = (
     room,
     notes,
+    note_undo,
     suggestions,
     votes,
     grid,

@@ -182,6 +182,7 @@ def build(
                 s.version == version,
                 s.role,
                 s.organisation,
+                _on_paper(room, s.participant_id),
             )
             for s in sorted(room.signatures.values(), key=lambda s: s.order)
         ),
@@ -197,6 +198,11 @@ def build(
         results=tuple(e for e in registry.appendix_entries(room) if e.items),
     )
     return merged.without_names() if hide_names else merged
+
+
+def _on_paper(room: Room, participant_id: str) -> bool:
+    person = room.participants.get(participant_id)
+    return person is not None and person.proxy
 
 
 # ------------------------------------------------------------------ signing

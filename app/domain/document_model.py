@@ -98,6 +98,10 @@ class Section:
         return data
 
 
+ON_PAPER = "signed on paper, entered by the facilitator"
+"""How the document marks the signature of someone without a phone."""
+
+
 @dataclass(frozen=True, slots=True)
 class Signatory:
     name: str
@@ -110,6 +114,14 @@ class Signatory:
     """They signed the document as it reads now."""
     role: str | None = None
     organisation: str | None = None
+    on_paper: bool = False
+    """Someone without a phone: they signed on paper, the facilitator entered it."""
+
+    @property
+    def details(self) -> tuple[str, ...]:
+        """What the document says under their name: role, organisation, how they signed."""
+        paper = (ON_PAPER,) if self.on_paper else ()
+        return tuple(x for x in (self.role, self.organisation) if x) + paper
 
     def public(self) -> dict[str, Any]:
         return {
@@ -121,6 +133,7 @@ class Signatory:
             "current": self.current,
             "role": self.role,
             "organisation": self.organisation,
+            **({"on_paper": True} if self.on_paper else {}),
         }
 
 

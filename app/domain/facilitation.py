@@ -6,6 +6,7 @@ the whole new state (so `apply` only copies it and a replay cannot drift).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -155,9 +156,13 @@ def decide_options(
     moderated: object = None,
     names_shown: object = None,
     hide_responses: object = None,
+    language: object = None,
 ) -> list[Draft]:
-    """Change how the room treats names and notes; None leaves a setting as it is."""
+    """Change how the room treats names and notes; None leaves a setting as it is.
+    `language` (a language code: which ones exist is the caller's to check)."""
     room.ensure_open()
+    if language is not None and not is_language(language):
+        raise Invalid("invalid_language", "language must be a language code, e.g. cy or en.")
     toggles = (
         ("anonymous", anonymous),
         ("moderated", moderated),
@@ -179,6 +184,7 @@ def decide_options(
         hide_responses=(
             room.options.hide_responses if hide_responses is None else bool(hide_responses)
         ),
+        language=room.options.language if language is None else str(language),
     )
     if new == room.options:
         return []
@@ -246,6 +252,17 @@ def _done(room: Room, event: Event) -> None:
         people.discard(data["participant_id"])
 
 
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
+
+
+def is_language(value: object) -> bool:
+    """A language code's shape (`cy`, `en`, `pt-BR`), nothing more."""
+    return (
+        isinstance(value, str)
+        and re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?", value) is not None
+    )
+
+
 @registry.event("options.changed", touches=lambda room, event: (SCREEN,))
 def _options(room: Room, event: Event) -> None:
     data = event.data
@@ -254,4 +271,5 @@ def _options(room: Room, event: Event) -> None:
         data["moderated"],
         tuple(data["names_shown"]),
         bool(data.get("hide_responses", False)),  # (not in events written before it existed)
+        data["language"] if is_language(data.get("language")) else "en",  # (likewise)
     )

@@ -41,6 +41,12 @@ class Note:
     A note written before moderation was switched on stays private to its author."""
     place: int = 0
     """Its place in its circle: notes are shown in the order they entered it."""
+    moved_from: tuple[Ring, int] | None = None
+    """Where the last move took it from (ring, place): what undoing it restores."""
+    removed_by: str | None = None
+    """Who removed it ("facilitator", or its author): only the facilitator's can be undone."""
+    corrected: bool = False
+    """The facilitator fixed its text (shown with the note)."""
     slot: int = 0
     """Its spot in its circle on the board: the lowest free one when it entered, kept
     while others come and go (so a Post-it stays where it is when another moves)."""
@@ -385,7 +391,8 @@ def _removed_parts(room: Room, event: Event) -> tuple[Part, ...]:
 
 @registry.event("note.removed", touches=_removed_parts)
 def _removed(room: Room, event: Event) -> None:
-    room.notes[event.data["id"]].removed = True
+    gone = room.notes[event.data["id"]]
+    gone.removed, gone.removed_by = True, event.actor
 
 
 @registry.event("note.moved", touches=lambda room, event: (_note_part(event), RING_COUNTS))
@@ -394,6 +401,7 @@ def _moved(room: Room, event: Event) -> None:
     target = room.notes[data["id"]]
     if target.ring != data["ring"]:
         target.slot = free_slot(room, data["ring"])
+    target.moved_from = (target.ring, target.place)
     target.ring = data["ring"]
     target.moved_by = data.get("moved_by")
     target.place = PLACES * event.seq

@@ -20,6 +20,9 @@ class Options:
     """Responses to a statement are counted, not shown, until the facilitator reveals
     them (against group-think): the board shows how many have responded."""
 
+    language: str = "en"
+    """The room's language (its default document language): the one it was created in."""
+
     def names_visible(self, phase: str) -> bool:
         """Whether the board and other participants see names in `phase`."""
         return not self.anonymous or phase in self.names_shown
@@ -30,4 +33,5 @@ class Options:
             "moderated": self.moderated,
             "names_shown": list(self.names_shown),
             "hide_responses": self.hide_responses,
+            "language": self.language,
         }

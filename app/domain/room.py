@@ -64,14 +64,20 @@ class Participant:
     joined_at: datetime
     seq: int = 0
     """The event that brought them in: people are listed in the order they came."""
+    proxy: bool = False
+    """Added by the facilitator: someone without a phone, whose entries the facilitator
+    makes (see `proxies`)."""
 
     def public(self, online: bool) -> dict[str, Any]:
-        return {
+        found: dict[str, Any] = {
             "id": self.id,
             "name": self.name,
             "perspective": self.perspective,
             "online": online,
         }
+        if self.proxy:
+            found["proxy"] = True
+        return found
 
 
 @dataclass(slots=True)
@@ -345,6 +351,7 @@ def _joined(room: Room, event: Event) -> None:
         perspective=data["perspective"],
         joined_at=event.at,
         seq=event.seq,
+        proxy=bool(data.get("proxy", False)),
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from app.domain import registry
-from app.domain.errors import Conflict, Invalid
+from app.domain.errors import Conflict, Forbidden, Invalid
 from app.domain.events import Draft, Event, Viewer
 from app.domain.registry import SCREEN, DocumentSource, Part, PhaseKind
 
@@ -129,7 +129,9 @@ def decide_vote(
     """Set a participant's whole allocation of dots (the same again changes nothing)."""
     room.ensure_open()
     phase = _in_phase(room)
-    room.participant(participant_id)
+    person = room.participant(participant_id)
+    if entered_by is not None and not person.proxy:
+        raise Forbidden("has_a_phone", "They place their own dots, on their phone.")
     if revealed(room, phase.id):
         raise Conflict("votes_revealed", "The dots have been revealed: voting has closed.")
     if not isinstance(note_ids, list) or not all(isinstance(i, str) for i in note_ids):

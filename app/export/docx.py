@@ -225,7 +225,7 @@ def _signatory_table(word: WordDocument, document: Document, *, current: bool) -
     for s in chosen:
         cells = table.add_row().cells  # type: ignore[no-untyped-call]
         cells[0].text, cells[1].text = s.name, s.perspective_label
-        cells[2].text = ", ".join(x for x in (s.role, s.organisation) if x) or "—"
+        cells[2].text = ", ".join(s.details) or "—"
         cells[3].text = document.local_time(s.signed_at)
 
 

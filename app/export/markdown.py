@@ -75,7 +75,7 @@ def _signatories(document: Document, _: Locale) -> list[str]:
         heads = [_.gettext(h) for h in SIGNATORY_HEADERS]
         out += ["| " + " | ".join(heads) + " |", "|---|---|---|---|"]
         for s in current:
-            role = ", ".join(escape(x) for x in (s.role, s.organisation) if x) or "—"
+            role = ", ".join(escape(x) for x in s.details) or "—"
             out.append(
                 f"| {escape(s.name)} | {escape(s.perspective_label)} | {role} | "
                 f"{document.local_time(s.signed_at)} |"

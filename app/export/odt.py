@@ -299,7 +299,7 @@ def signatory_rows(document: Document, current: bool) -> list[list[str]]:
         [
             s.name,
             s.perspective_label,
-            ", ".join(x for x in (s.role, s.organisation) if x) or "—",
+            ", ".join(s.details) or "—",
             document.local_time(s.signed_at),
         ]
         for s in chosen

@@ -75,6 +75,10 @@ class UseCases:
     async def exists(self, code: str) -> bool:
         return await self.rooms.get(code) is not None
 
+    async def events_after(self, code: str, seq: int) -> list[Event]:
+        """The room's events after `seq`, from the log (what a form post just changed)."""
+        return await self.rooms.events_between(code, seq, None)
+
     def online(self, code: str) -> set[str]:
         """Who has a screen open in the room now (participant ids, the facilitator)."""
         return self.channels.online(code)

@@ -3,13 +3,15 @@ the facilitator reveals them, grouping suggestions, and people the facilitator e
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
-from app.domain import consent, reveal, suggestions, votes
+from app.domain import consent, proxies, reveal, suggestions, votes
 from app.domain.errors import Forbidden, Invalid
 from app.domain.events import Viewer
-from app.services.core import UseCases, require_facilitator, require_participant
+from app.services.core import Joined, UseCases, require_facilitator, require_participant
 from app.services.work import Work
+from app.tokens import hash_token, new_token
 
 
 class Rounds(Work, UseCases):
@@ -87,3 +89,25 @@ class Rounds(Work, UseCases):
         room, _ = await self._run(code, votes.decide_reveal)
         shown: dict[str, Any] = votes.public(room, viewer)[room.current_phase.id]
         return shown
+
+    # ------------------------------------------------------- people without a phone
+    async def add_proxy(
+        self, code: str, viewer: Viewer, *, name: object, perspective: object
+    ) -> Joined:
+        """Add someone without a phone; the token is for the facilitator's entries for them
+        (every change made with it is logged as entered by the facilitator)."""
+        require_facilitator(viewer)
+        participant_id = str(uuid.uuid4())
+        token = new_token()
+        await self._run(
+            code,
+            lambda room: proxies.decide_add(
+                room,
+                participant_id=participant_id,
+                name=name,
+                perspective=perspective,
+                limits=self.limits,
+            ),
+            tokens={participant_id: hash_token(token)},
+        )
+        return Joined(participant_id, token)

@@ -9,13 +9,14 @@ from typing import Any
 
 from anyio import to_thread
 
-from app import lookups
+from app import i18n, lookups
 from app.domain import board, facilitation, spotlight
 from app.domain.codes import looks_like_code, new_code, normalize_code
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Viewer
 from app.domain.room import Room
 from app.domain.workshop import Workshop
+from app.i18n.pseudo import PSEUDO
 from app.persistence.store import CodeTaken
 from app.ratelimit import RateLimited
 from app.services.core import (
@@ -48,9 +49,16 @@ class Sessions(UseCases):
         workshop_id: object,
         anonymous: object = False,
         moderated: object = False,
+        language: object = "en",
     ) -> CreatedRoom:
-        """A new room; `anonymous` and `moderated` are its first options."""
+        """A new room; `anonymous`, `moderated` and `language` (the room's language: its
+        documents' default) are its first options."""
         workshop = self.workshop(workshop_id)
+        known = [c for c in i18n.available() if c not in PSEUDO]
+        if language not in known:
+            raise Invalid(
+                "invalid_language", "language must be one of: {known}.", known=", ".join(known)
+            )
         for name, value in (("anonymous", anonymous), ("moderated", moderated)):
             if not isinstance(value, bool):
                 raise Invalid(f"invalid_{name}", "{name} must be true or false.", name=name)
@@ -80,11 +88,11 @@ class Sessions(UseCases):
             except CodeTaken:
                 continue
             self.rooms.remember(room)
-            if anonymous or moderated:
+            if anonymous or moderated or language != "en":
                 await self._run(
                     room.code,
                     lambda room: facilitation.decide_options(
-                        room, anonymous=anonymous, moderated=moderated
+                        room, anonymous=anonymous, moderated=moderated, language=language
                     ),
                 )
             return CreatedRoom(room.code, token)
@@ -103,6 +111,7 @@ class Sessions(UseCases):
             workshop_id=original.workshop.id,
             anonymous=original.options.anonymous,
             moderated=original.options.moderated,
+            language=original.options.language,
         )
 
     async def viewer(self, code: str, token: str | None) -> Viewer | None:

@@ -160,7 +160,7 @@
   }
 
   document.addEventListener("pointerdown", function (evt) {
-    var card = evt.target.closest && evt.target.closest(".postit--draggable");
+    var card = evt.target.closest && evt.target.closest(".postit--draggable, .cnote");
     if (!card || evt.button > 0 || evt.target.closest("button, select, input, textarea, summary, a")) return;
     drag = { card: card, x: evt.clientX, y: evt.clientY, moving: false, over: null, id: evt.pointerId };
   });
@@ -194,11 +194,7 @@
     var zone = dropzoneAt(evt.clientX, evt.clientY);
     var from = state.card.closest("[data-ring]");
     if (!zone || !from || zone === from) return;
-    var moveForm = state.card.querySelector('form[action$="/move"]');
-    if (!moveForm) return;
-    htmx.ajax("POST", moveForm.getAttribute("action"), {
-      source: state.card, swap: "none", values: { ring: zone.dataset.ring }
-    });
+    moveNote(state.card, zone.dataset.ring);
   }
   document.addEventListener("pointerup", endDrag);
   document.addEventListener("pointercancel", endDrag);
@@ -287,13 +283,13 @@
     if (el.closest && el.closest("input, textarea, select, [contenteditable]")) return;
     var key = evt.key.length === 1 ? evt.key.toLowerCase() : evt.key;
     if (key === "=") key = "+";
-    var note = el.closest && el.closest("[data-note-id]");
+    var note = el.closest && el.closest(".cnote");
     if (note && (key === "o" || key === "i")) {
-      var button = note.querySelector('[data-move="' + (key === "o" ? "outer" : "inner") + '"]');
-      if (button) {
+      var ring = key === "o" ? "outer" : "inner";
+      if (note.getAttribute("data-in") !== "control-ring-" + ring) {
         evt.preventDefault();
         focusNote = note.id;
-        button.click();
+        moveNote(note, ring);
       }
       return;
     }
@@ -606,6 +602,26 @@
     document.dispatchEvent(new CustomEvent("cg:liveAfter"));
   }
 
+  // A form post answers with what it changed, keyed like a live update: put in place now
+  // (the live channel brings the same a moment later, and puts it in the same place).
+  document.addEventListener("htmx:afterRequest", function (evt) {
+    var xhr = evt.detail.xhr;
+    if (!evt.detail.successful || !xhr || xhr.getResponseHeader("X-Live") !== "keyed") return;
+    if (xhr.responseText) applyLive(xhr.responseText);  // keyed: scroll anchoring holds
+    // The posting form, where the answer did not replace it, is left as a fresh render
+    // would leave it: what was sent cleared (unless typed since), a new client id.
+    var form = evt.detail.elt && evt.detail.elt.closest ? evt.detail.elt.closest("form") : null;
+    if (!form || !document.contains(form)) return;
+    form.querySelectorAll("input[data-client-id]").forEach(function (el) { el.value = ""; });
+    form.querySelectorAll("textarea[data-keep]:not([data-dirty]), input[data-keep]:not([data-dirty])")
+      .forEach(function (el) {
+        if (el.type === "radio" || el.type === "checkbox") return;
+        el.value = el.defaultValue;
+        el.dispatchEvent(new Event("input", { bubbles: true }));  // its character count
+        delete el.dataset.dirty;  // (that event is not someone typing)
+      });
+  });
+
   document.addEventListener("htmx:wsBeforeMessage", function (evt) {
     evt.preventDefault();  // htmx would swap whole blocks: put the elements in place instead
     applyLive(evt.detail.message);
@@ -826,13 +842,14 @@
   document.addEventListener("DOMContentLoaded", function () { if (!fitBoard()) layoutCircles(); });
 
   // ---- Merge menus (control view): the other notes, listed when a menu opens ----
+  function noteId(card) { return card.id.replace(/^control-note-/, ""); }
   function fillMergeMenu(select) {
-    var card = select.closest("[data-note-id]");
-    var own = card ? card.getAttribute("data-note-id") : null;
+    var card = select.closest(".cnote");
+    var own = card ? noteId(card) : null;
     var chosen = select.value;
     while (select.options.length > 1) select.remove(1);
-    document.querySelectorAll("[data-note-id]").forEach(function (note) {
-      var id = note.getAttribute("data-note-id");
+    document.querySelectorAll(".cnote").forEach(function (note) {
+      var id = noteId(note);
       if (id === own) return;
       var text = note.querySelector(".postit__text");
       var label = text ? text.textContent.trim() : id;
@@ -842,6 +859,47 @@
       select.appendChild(option);
     });
     select.value = chosen;
+  }
+  // A note's menu opens: its body is made from the page's template for this note
+  // (its id in the URLs, which way it moves, spotlit or not, a move to undo or not).
+  function fillMenu(menu) {
+    var template = document.getElementById("note-menu-template");
+    var card = menu.closest(".cnote");
+    if (!template || !card || menu.querySelector(".note-menu__body")) return;
+    var id = noteId(card);
+    var body = template.content.firstElementChild.cloneNode(true);
+    body.querySelectorAll("[action], [formaction]").forEach(function (el) {
+      ["action", "formaction"].forEach(function (name) {
+        var value = el.getAttribute(name);
+        if (value) el.setAttribute(name, value.replace("NOTE", id));
+      });
+    });
+    var to = menu.dataset.ringTo;
+    body.querySelector('input[name="ring"]').value = to;
+    var move = body.querySelector("[data-move]");
+    move.dataset.move = to;
+    move.textContent = to === "outer" ? move.dataset.labelOuter : move.dataset.labelInner;
+    var spot = body.querySelector('button[formaction="spotlight"]');
+    if (menu.hasAttribute("data-spot")) {
+      spot.textContent = spot.dataset.labelOff;
+      spot.classList.add("on");
+    } else {
+      spot.value = "note:" + id;
+    }
+    if (!menu.hasAttribute("data-moved")) body.querySelector("[data-undo-move]").remove();
+    var text = card.querySelector(".postit__text");
+    body.querySelector("textarea").value = text ? text.textContent : "";
+    menu.appendChild(body);
+    upgradeForms(body);
+    htmx.process(body);
+  }
+  document.addEventListener("toggle", function (evt) {
+    var menu = evt.target;
+    if (menu.matches && menu.matches("details.note-menu") && menu.open) fillMenu(menu);
+  }, true);
+  // Moving a note without its menu (drag, or O / I on a focused note).
+  function moveNote(card, ring) {
+    htmx.ajax("POST", "notes/" + noteId(card) + "/move", { source: card, swap: "none", values: { ring: ring } });
   }
   ["focusin", "pointerdown", "mousedown"].forEach(function (type) {
     document.addEventListener(type, function (evt) {

@@ -1,7 +1,9 @@
 """Form posts from the live pages (htmx, or plain forms without JavaScript).
 
 Each action calls the same service function as the JSON API. With htmx the
-response is the caller's page blocks (swapped out of band), so the page is
+response is what the post changed on the caller's page, as the live channel
+sends it (keyed elements, marked `X-Live: keyed`, which app.js puts in place;
+whole blocks, swapped out of band, when the screen changed), so the page is
 right even before the websocket pushes; a refusal answers with the contract's
 JSON error (shown as a toast, the typed text stays in the form). Without
 htmx it redirects back to the page.
@@ -21,9 +23,11 @@ from starlette.datastructures import FormData
 
 from app.domain.errors import DomainError, Invalid
 from app.domain.events import Viewer
+from app.domain.registry import SCREEN
 from app.i18n import N_
 from app.ratelimit import RateLimited
 from app.realtime.connection import Connection
+from app.realtime.updates import touched
 from app.services import Service
 from app.web.deps import ServiceDep, optional_viewer
 from app.web.errors import STATUS, error_response, rate_limited, say
@@ -80,6 +84,7 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
     if viewer is None:
         return _refuse(request, 401, "unauthorized", N_("Please join the room again."))
     submitted = Submitted(await request.form(), dict(request.path_params))
+    before = room.seq
     try:
         await action(service, room.code, viewer, submitted)
     except DomainError as exc:
@@ -93,7 +98,13 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
     renderer = HtmlRenderer(request.app.state.templates)
     connection = Connection(room.code, viewer, "html", page=page, lang=page_locale(request).code)
     online = service.online(room.code)
-    return HTMLResponse(renderer.initial(connection, await service.room(room.code), online, {}))
+    latest = await service.room(room.code)
+    # What the post changed (and anything else since it began), as the live channel
+    # sends it: keyed elements the page puts in place, or whole blocks when the
+    # screen changed (swapped out of band by htmx).
+    parts = touched(latest, await service.events_after(room.code, before))
+    html = renderer.update(connection, latest, online, parts, {})
+    return HTMLResponse(html, headers=None if SCREEN in parts else {"X-Live": "keyed"})
 
 
 def _post(path: str) -> Callable[[Action], Action]:
@@ -278,6 +289,12 @@ async def vote(service: Service, code: str, viewer: Viewer, form: Submitted) -> 
             note_ids += [name.removeprefix("dots-")] * count
     who = form["participant_id"] or None
     await service.vote(code, viewer, note_ids, who)
+
+
+@_post("/rooms/{code}/participants/add")
+async def add_proxy(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """Someone without a phone, added by the facilitator."""
+    await service.add_proxy(code, viewer, name=form["name"], perspective=form["perspective"])
 
 
 @_post("/rooms/{code}/votes/reveal")

@@ -16,7 +16,7 @@ from app.web.deps import FacilitatorDep, ParticipantDep, ServiceDep, SettingsDep
 from app.web.document_languages import document_languages
 from app.web.edge import client_key
 from app.web.errors import ApiError
-from app.web.language import api_locale
+from app.web.language import api_locale, room_language
 from app.web.schemas import (
     Agree,
     CreateRoom,
@@ -107,6 +107,7 @@ async def create_room(
         workshop_id=body.workshop,
         anonymous=body.anonymous,
         moderated=body.moderated,
+        language=body.language or room_language(api_locale(request)),
     )
     return _created(request, settings.public_url, created.code, created.facilitator_token)
 
@@ -397,10 +398,11 @@ async def export_document(
 ) -> Response:
     """The joint document as a file: md, html, docx, odt or pdf. `lang`: its language
     (`cy`), or two for a bilingual document (`cy,en`: md, html and pdf); without it, the
-    reader's language (the `lang` cookie, else `Accept-Language`)."""
+    room's language (the one it was created in)."""
     if extension not in files.DOCUMENTS:
         raise ApiError(404, "unknown_format", f"Formats: {', '.join(files.DOCUMENTS)}.")
-    languages = document_languages(request, extension)
+    room = await service.room(normalize_code(code))
+    languages = document_languages(request, extension, room.options.language)
     documents = [
         await service.document(normalize_code(code), viewer, zone=settings.zone, language=lang)
         for lang in languages

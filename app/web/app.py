@@ -25,7 +25,7 @@ from app.persistence.store import Store
 from app.ratelimit import RateLimiter, budget
 from app.realtime.hub import make_hub
 from app.services import Service
-from app.web import actions, api, api_rounds, errors, language, pages, sockets
+from app.web import actions, api, api_rounds, api_undo, errors, language, pages, sockets
 from app.web.edge import BodyLimit, OriginCheck, RequestRate
 from app.web.errors import error_response
 from app.web.guesses import GuessGuard
@@ -184,10 +184,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     app.include_router(api.router)
     app.include_router(api_rounds.router)
+    app.include_router(api_undo.router)
     app.router.routes.extend(sockets.routes)
     app.include_router(pages.router)
     app.include_router(language.router)
     app.include_router(actions.router)
+    app.include_router(api_undo.forms)
 
     @app.get("/healthz", tags=["ops"], response_model=None)
     async def healthz() -> dict[str, str] | JSONResponse:

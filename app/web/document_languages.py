@@ -7,17 +7,16 @@ from fastapi import Request
 from app import i18n
 from app.i18n.pseudo import PSEUDO
 from app.web.errors import ApiError
-from app.web.language import page_locale
 
 BILINGUAL = ("md", "html", "pdf")
 """The formats a document in two languages comes in (app/export/files.py writes them)."""
 
 
-def document_languages(request: Request, extension: str) -> list[str]:
-    """The languages `?lang=` asks for (checked), else the reader's."""
+def document_languages(request: Request, extension: str, room_language: str) -> list[str]:
+    """The languages `?lang=` asks for (checked), else the room's."""
     raw = request.query_params.get("lang")
     if raw is None:
-        return [page_locale(request).code]
+        return [room_language if room_language in i18n.available() else i18n.DEFAULT]
     wanted = [part.strip() for part in raw.split(",")][:3]
     known = [c for c in i18n.available() if c not in PSEUDO]
     if not wanted or any(w not in known for w in wanted) or len(set(wanted)) != len(wanted):

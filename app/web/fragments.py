@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain import grid, notes, ratings
+from app.domain import grid, note_undo, notes, ratings
 from app.domain.notes import Note
 from app.domain.registry import Part
 from app.domain.room import Participant, Room
@@ -59,8 +59,16 @@ def control_note(scene: Scene, part: Part) -> str:
     note = _shown(scene.room, part.key)
     html = scene.render_full("control_moderate") if scene.room.options.moderated else ""
     if note is None:
+        gone = scene.room.notes.get(part.key)
+        if gone is not None and gone in note_undo.restorable(scene.room):
+            html += scene.render("control_removed_note", note=gone)  # what Restore lists
         return html + remove(f"control-note-{part.key}")
     return html + scene.render("control_note", note=note, merged=_merged(scene.room, note))
+
+
+def control_unremoved(scene: Scene, part: Part) -> str:
+    """A restored note leaves the control view's list of removed notes."""
+    return remove(f"control-removed-{part.key}")
 
 
 def control_rings(scene: Scene, part: Part) -> str:
@@ -160,6 +168,8 @@ def control_response(scene: Scene, part: Part) -> str:
     item = _statement(scene, part.key)
     names = ("control_badge", "control_save_draft", "control_agree_form", "control_reveal")
     extra = "" if item is None else "".join(scene.render(name, s=item) for name in names)
+    if item is not None:  # who has yet to respond
+        extra += scene.render("control_to_respond", s=item)
     return found + extra + _response(scene, part, "control_response", "control-response")
 
 
@@ -207,6 +217,14 @@ def phone_contribution(scene: Scene, part: Part) -> str:
 def phone_row_count(scene: Scene, part: Part) -> str:
     counts = grid.coverage(scene.room).get(part.key, {})
     return scene.render("phone_row_count", row_key=part.key, total=sum(counts.values()))
+
+
+def control_contribution(scene: Scene, part: Part) -> str:
+    """A new contribution in the control view's lists of what each agency wrote."""
+    found = scene.room.contribution_ids.get(part.key.rsplit("/", 1)[-1])
+    if found is None or scene.room.workshop.grid_private:
+        return ""
+    return scene.render("control_contribution", c=found)
 
 
 def control_coverage(scene: Scene, part: Part) -> str:

@@ -21,3 +21,11 @@ def my_dots(scene: Scene, part: Part) -> str:
     """A phone's own count of dots (its form keeps what the person ticked)."""
     mine = votes.allocation(scene.room, part.key, scene.me.id) if scene.me else ()
     return scene.render("phone_my_dots", vote={"mine": list(mine)})
+
+
+def proxy_list(scene: Scene, part: Part) -> str:
+    """The control view's list of people without a phone, when one of them changed."""
+    person = scene.room.participants.get(part.key)
+    if person is not None and not person.proxy:
+        return ""
+    return scene.render("control_proxy_list")

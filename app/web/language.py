@@ -35,6 +35,11 @@ def locale_for(conn: HTTPConnection) -> i18n.Locale:
     return api_locale(conn) if conn.url.path.startswith("/api/") else page_locale(conn)
 
 
+def room_language(locale: i18n.Locale) -> str:
+    """The language a room created by this reader is in (a pseudo-locale's is English)."""
+    return locale.code if locale.listed else i18n.DEFAULT
+
+
 def _same_site(target: str) -> str:
     """Only a path on this site (no scheme, no host, no `//`): else the home page."""
     target = target.replace("\\", "/")

@@ -30,6 +30,7 @@ from app.web.fragments import (
     board_response,
     board_rings,
     board_signatures,
+    control_contribution,
     control_coverage,
     control_done_line,
     control_note,
@@ -37,6 +38,7 @@ from app.web.fragments import (
     control_response,
     control_rings,
     control_signatures,
+    control_unremoved,
     my_answer,
     phone_contribution,
     phone_note,
@@ -46,7 +48,7 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
-from app.web.fragments_rounds import my_dots, vote_count
+from app.web.fragments_rounds import my_dots, proxy_list, vote_count
 from app.web.scene import Render, Scene, remove
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
@@ -125,6 +127,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("control", "sort-notes"): {
         "suggestion": lambda scene, part: remove(f"suggestion-{part.key}"),
         "note": control_note,
+        "removed-note": control_unremoved,
         "rings": control_rings,
         "notes-progress": NOTHING,
         "people": NOTHING,
@@ -133,7 +136,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("control", "agree"): {
         "tally": NOTHING,  # a response's own part carries its row
         "response": control_response,
-        "statement": statement_element("control_statement"),
+        "statement": statement_element("control_statement", "control_to_respond"),
         "revealed": statement_element("control_badge", "control_reveal"),
         "people": NOTHING,
         "done": NOTHING,
@@ -142,7 +145,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     },
     ("control", "grid-write"): {
         "coverage": control_coverage,
-        "contribution": NOTHING,
+        "contribution": control_contribution,
         "people": NOTHING,
         "done": control_done_line,
     },
@@ -162,6 +165,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
 STATUS: dict[str, Render] = {
     "timer": lambda scene, part: scene.render_full("control_timer"),
     "board-view": board_controls,
+    "people": proxy_list,  # people without a phone, listed with the tools
 }
 """The control view's status card: the timer alone when only it changed."""
 PEOPLE: dict[str, Render] = {

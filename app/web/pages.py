@@ -27,7 +27,7 @@ from app.web.api import base_url
 from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer
 from app.web.edge import client_key
 from app.web.errors import STATUS, say
-from app.web.language import page_locale
+from app.web.language import page_locale, room_language
 from app.web.translated import room_in, workshop_in
 from app.web.views import PAGES, room_context
 
@@ -120,6 +120,7 @@ async def create_room_form(
             workshop_id=values["workshop"],
             anonymous=_field(form, "anonymous") == "true",
             moderated=_field(form, "moderated") == "true",
+            language=room_language(page_locale(request)),
         )
     except DomainError as exc:
         field = exc.code.removeprefix("invalid_")

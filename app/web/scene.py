@@ -19,6 +19,7 @@ from app.domain.room import Participant, Room
 from app.i18n import DEFAULT, Locale, get
 from app.web.tallies import STANCE_LABELS
 from app.web.templating import Templates
+from app.web.waiting import Waiting
 
 Render = Callable[["Scene", Part], str]
 
@@ -57,6 +58,7 @@ class Scene:
             "stance_labels": STANCE_LABELS,
             "notes_limit": room.workshop.notes_per_participant,
             "i18n": self.locale,
+            "waiting": Waiting(room),
         }
 
     def context(self) -> dict[str, Any]:

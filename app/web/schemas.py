@@ -22,6 +22,8 @@ class CreateRoom(Body):
     setting: str | None = None
     anonymous: bool = False
     moderated: bool = False
+    language: str | None = None
+    """The room's language (`cy`, `en`): its documents' default; else Accept-Language's."""
 
 
 class DuplicateRoom(Body):

@@ -20,6 +20,7 @@ from app.domain import (
     document,
     facilitation,
     grid,
+    note_undo,
     notes,
     ratings,
     registry,
@@ -32,7 +33,7 @@ from app.domain.notes import Note
 from app.domain.registry import SCREEN, Part
 from app.domain.room import Participant, Room
 from app.realtime.connection import Connection
-from app.web import live
+from app.web import live, waiting
 from app.web.board_view import board_context
 from app.web.tallies import STANCE_LABELS, statements
 from app.web.templating import Templates
@@ -57,10 +58,10 @@ SHOWS: dict[str, frozenset[str]] = {
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight", "revealed", "suggestion", "votes"}
+        | {"spotlight", "revealed", "suggestion", "removed-note", "votes"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
-    "control_status": frozenset({"lock", "timer", "board-view"}),
+    "control_status": frozenset({"lock", "timer", "people", "board-view"}),
     "phone_phase": frozenset({"timer"}),
     "phone_done": frozenset({"done"}),
     "phone_task": frozenset(
@@ -100,6 +101,8 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "inner_notes": inner,
         "outer_notes": outer,
         "merged_notes": _merged(room),
+        "removed_notes": note_undo.restorable(room),
+        "waiting": waiting.Waiting(room),
         "my_notes": _mine(room, me),
         "new_id": str(uuid.uuid4()),
         "statements": statements(room, me),

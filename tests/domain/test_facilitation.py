@@ -491,6 +491,7 @@ def test_options_default_to_named_and_unmoderated(room: Room) -> None:
         "moderated": False,
         "names_shown": [],
         "hide_responses": False,
+        "language": "en",
     }
     assert facilitation.names_visible(room)
 
@@ -502,7 +503,13 @@ def test_options_change_one_setting_at_a_time(room: Room) -> None:
     assert drafts == [
         Draft(
             "options.changed",
-            {"anonymous": True, "moderated": False, "names_shown": [], "hide_responses": False},
+            {
+                "anonymous": True,
+                "moderated": False,
+                "names_shown": [],
+                "hide_responses": False,
+                "language": "en",
+            },
             actor="facilitator",
         )
     ]

@@ -105,6 +105,7 @@ def test_redaction_is_declared_with_the_event() -> None:
         "contribution.added",
         "note.held",
         "response.set",  # while the room hides responses until their reveal
+        "note.corrected",  # a moderated note's fixed text, before the reveal
         "votes.set",  # where the dots went, until the reveal
     }
 

@@ -222,6 +222,7 @@ async def test_facilitator_toolkit(
         await expect(control.locator("#control-status")).to_contain_text("Locked:")
         await press(control, "l")
         await expect(control.locator("#lock-toggle")).to_have_text("Lock the room", timeout=LIVE)
+        await control.locator(".tools__more > summary").click()  # "More: … the next school"
         await control.locator("#duplicate-title").press("End")
         await control.locator("#duplicate-title").press("n")
         await expect(control.locator("#duplicate-title")).to_have_value(f"{TITLE}n")
@@ -359,19 +360,21 @@ async def test_facilitator_toolkit(
             )
 
         # 8. Spotlight a note: the board shows it large; S (keyboard) clears it.
+        await control_card(inner, SPOT).locator("details.note-menu > summary").click()
         await control_card(inner, SPOT).get_by_role("button", name="Spotlight", exact=True).click()
         spotlight = board.locator("#board-spotlight-note")
         await expect(spotlight.locator(".spot-note__text")).to_have_text(SPOT, timeout=LIVE)
         await expect(board.locator("#board-main .circles")).to_have_count(0)
         await expect(
-            control_card(inner, SPOT).get_by_role("button", name="Un-spotlight")
-        ).to_be_visible(timeout=LIVE)
+            control_card(inner, SPOT).locator("details.note-menu[data-spot]")
+        ).to_be_attached(timeout=LIVE)
         await shots(board, "toolkit-board-spotlight")
         await expect(control.locator('[data-shortcut="s"]')).to_be_visible()
         await press(control, "s")
         await expect(spotlight).to_have_count(0, timeout=LIVE)
         await expect(board.locator("#board-main .circles")).to_have_count(1)
         # …and again, cleared with the control view's button this time.
+        await control_card(inner, HELD).locator("details.note-menu > summary").click()
         await control_card(inner, HELD).get_by_role("button", name="Spotlight", exact=True).click()
         await expect(spotlight.locator(".spot-note__text")).to_have_text(HELD, timeout=LIVE)
         await control.get_by_role("button", name="Clear the spotlight on the board").click()
@@ -422,6 +425,7 @@ async def test_facilitator_toolkit(
 
         # 11. Duplicate this setup: a new room (new code, same title) opens in its control
         # view; the old room's control view still opens.
+        await control.locator(".tools__more > summary").click()
         await control.locator("#duplicate-title").fill(TITLE)
         await control.get_by_role("button", name="Duplicate this setup").click()
         await control.wait_for_url(re.compile(r"/rooms/[A-Z0-9]+/control$"))

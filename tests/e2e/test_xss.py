@@ -400,6 +400,7 @@ async def test_user_text_is_shown_literally_and_never_runs(
         merged = control.locator(f"#control-note-{ids[NOTE_2]} details.postit__merged")
         await unfold(merged, NOTE_5)
         await shows(merged, NOTE_5)
+        await control.locator(f"#control-note-{ids[NOTE_6]} details.note-menu > summary").click()
         menu = control.locator(f"#control-note-{ids[NOTE_6]} select[name=into]")
         await menu.focus()  # the menu lists the other notes (as text) when it opens
         options = menu.locator("option")

@@ -329,6 +329,7 @@ def test_a_room_starts_named_and_unmoderated(room: ToolkitRoom) -> None:
         "moderated": False,
         "names_shown": [],
         "hide_responses": False,
+        "language": "en",
     }
     assert snapshot["seq"] == 3  # three joins, no options event
 
@@ -343,6 +344,7 @@ def test_create_an_anonymous_moderated_room(client: TestClient) -> None:
         "moderated": True,
         "names_shown": [],
         "hide_responses": False,
+        "language": "en",
     }
     assert snapshot["seq"] == 1
 
@@ -363,12 +365,14 @@ def test_patch_options(room: ToolkitRoom) -> None:
         "moderated": False,
         "names_shown": [],
         "hide_responses": False,
+        "language": "en",
     }
     assert room.options(moderated=True) == {
         "anonymous": True,
         "moderated": True,
         "names_shown": [],
         "hide_responses": False,
+        "language": "en",
     }
     # names_shown is per phase: it shows (or hides) names in the current phase.
     assert room.options(names_shown=True)["names_shown"] == ["lobby"]
@@ -431,6 +435,7 @@ def test_options_form(room: ToolkitRoom) -> None:
         "moderated": True,
         "names_shown": ["lobby"],
         "hide_responses": False,
+        "language": "en",
     }
     room.form("fac", "/options", {"anonymous": "false"})
     assert room.snapshot()["options"]["anonymous"] is False
@@ -597,6 +602,7 @@ def test_duplicate_copies_the_setup_but_nobody_and_nothing(client: TestClient) -
         "moderated": True,
         "names_shown": [],
         "hide_responses": False,
+        "language": "en",
     }
     assert (fresh["phase"], fresh["participants"], fresh["notes"]) == ("lobby", [], [])
     assert fresh["you"]["role"] == "facilitator"

@@ -164,6 +164,23 @@ ENDPOINTS = [
         PARTICIPANT,
         json={"option": "not-yet"},
     ),
+    # Issue 15: the facilitator's undo for notes.
+    *(
+        Endpoint(
+            f"{name}-note",
+            "POST",
+            f"/api/rooms/{{code}}/notes/{{note}}/{name}",
+            FACILITATOR,
+            phase="purpose-sort",
+            json=body,
+        )
+        for name, body in (
+            ("unmerge", None),
+            ("undo-move", None),
+            ("restore", None),
+            ("correct", {"text": "Fixed"}),
+        )
+    ),
     # Issue 18: reveals, suggestions, dot-votes, people without a phone.
     Endpoint(
         "reveal-responses",
@@ -200,6 +217,14 @@ ENDPOINTS = [
     Endpoint(
         "reveal-votes", "POST", "/api/rooms/{code}/votes/reveal", FACILITATOR, phase="purpose-vote"
     ),
+    Endpoint(
+        "add-participant",
+        "POST",
+        "/api/rooms/{code}/participants",
+        FACILITATOR,
+        json={"name": "Dorcas", "perspective": "health"},
+    ),
+    Endpoint("proxy-sheet", "GET", "/api/rooms/{code}/participants/{pid}/sheet.pdf", FACILITATOR),
 ]
 
 

@@ -233,3 +233,32 @@ def test_every_update_stays_within_two_kilobytes_per_screen(room: LiveRoom) -> N
         for index, person in enumerate(room.people[-3:]):
             cost = costs(room, screens, lambda p=person: sign(p))
             within_budget(f"late signature {index}", cost, reaches="board control")
+
+
+def test_a_form_post_answers_with_what_it_changed(room: LiveRoom) -> None:
+    """The tapper's own answer costs what the tap changed, too (htmx form posts)."""
+
+    def post(token: str, path: str, data: dict[str, str]) -> Any:
+        room.client.cookies.set(cookie_name(room.code), token)
+        try:
+            response = room.client.post(
+                f"/rooms/{room.code}{path}", data=data, headers={"HX-Request": "true"}
+            )
+        finally:
+            room.client.cookies.clear()
+        assert response.status_code == 200, response.text
+        return response
+
+    room.phase("purpose-sort")
+    ids = [n["id"] for n in room.api("GET", "", room.fac)["notes"] if n["revealed"]]
+    moved = post(room.fac, f"/notes/{ids[0]}/move", {"ring": "outer"})
+    assert moved.headers["X-Live"] == "keyed"
+    assert ids[0] in moved.text
+    assert len(moved.content) <= BUDGET, len(moved.content)
+    merged = post(room.fac, f"/notes/{ids[2]}/merge", {"into": ids[1]})
+    assert merged.headers["X-Live"] == "keyed"
+    assert len(merged.content) <= BUDGET, len(merged.content)
+
+    phase = post(room.fac, "/phase", {"phase": "purpose-agree"})
+    assert "X-Live" not in phase.headers  # a new screen: whole blocks, swapped out of band
+    assert 'hx-swap-oob="true"' in phase.text
