@@ -6,6 +6,7 @@ in the document's properties, A4 (Letter where the language's convention is)."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import docx
 from docx.document import Document as WordDocument
@@ -172,7 +173,9 @@ def _page(section: docx.section.Section, paper: tuple[Mm, Mm], *, landscape: boo
     section.top_margin = section.bottom_margin = Cm(1.8)
 
 
-def render(document: Document) -> bytes:
+def render(document: Document, *others: Document) -> bytes:
+    """The document as Word; with `others` (itself in other languages), bilingual: each
+    language a part of its own, its runs tagged with their language (`w:lang`)."""
     document = safe.clean(document)
     word = docx.Document()
     props = word.core_properties
@@ -189,12 +192,30 @@ def render(document: Document) -> bytes:
     _page(word.sections[0], paper, landscape=False)
     numbering = Numbering(word)
 
+    date = _body(word, document, numbering)
+    for other in others:  # bilingual: the same document in another language, marked so
+        word.add_page_break()  # type: ignore[no-untyped-call]
+        start = len(word.element.body) - 1  # new paragraphs go before the last, sectPr
+        _body(word, safe.clean(other), numbering)
+        _mark_language(list(word.element.body)[start:], other.language)
+    footer = word.sections[0].footer.paragraphs[0]
+    footer.text = f"{document.title} · {document.document_title} · {date}"
+    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if document.has_appendix:
+        _appendix(document, word, paper)
+    buffer = io.BytesIO()
+    word.save(buffer)
+    return buffer.getvalue()
+
+
+def _body(word: WordDocument, document: Document, numbering: Numbering) -> str:
+    """Title, date, sections and signatories, in the document's language; its date."""
+    say = words(document)
     word.add_heading(document.document_title, level=0)
     lead = word.add_paragraph()
     lead.add_run(document.title).bold = True
     if document.setting:
         lead.add_run(f" — {document.setting}")
-    say = words(document)
     date = long_date(document.date, document.zone, say)
     word.add_paragraph(say.gettext("Date: %(date)s", date=date))
     for number, section in enumerate(document.sections, start=1):
@@ -208,14 +229,22 @@ def render(document: Document) -> bytes:
         say.gettext("%(number)s. Signatories", number=len(document.sections) + 1), level=1
     )
     _signatories(word, document)
-    footer = word.sections[0].footer.paragraphs[0]
-    footer.text = f"{document.title} · {document.document_title} · {date}"
-    footer.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if document.has_appendix:
-        _appendix(document, word, paper)
-    buffer = io.BytesIO()
-    word.save(buffer)
-    return buffer.getvalue()
+    return date
+
+
+def _mark_language(elements: list[Any], language: str) -> None:
+    """Every run in `elements` says it is in `language` (Word's proofing and speech)."""
+    for element in elements:
+        for run in element.iter(qn("w:r")):
+            props = run.find(qn("w:rPr"))
+            if props is None:
+                props = OxmlElement("w:rPr")
+                run.insert(0, props)
+            lang = props.find(qn("w:lang"))
+            if lang is None:
+                lang = OxmlElement("w:lang")
+                props.append(lang)
+            lang.set(qn("w:val"), language)
 
 
 def _signatory_table(word: WordDocument, document: Document, *, current: bool) -> None:

@@ -31,7 +31,7 @@ async def document_response(
     if extension == "md":
         body = "\n---\n\n".join(markdown.render(d) for d in (merged, *others))
     elif extension == "docx":
-        body = await to_thread.run_sync(docx.render, merged)
+        body = await to_thread.run_sync(docx.render, merged, *others)
     elif extension == "odt":
         body = await to_thread.run_sync(odt.render, merged)
     else:

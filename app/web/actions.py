@@ -297,6 +297,13 @@ async def add_proxy(service: Service, code: str, viewer: Viewer, form: Submitted
     await service.add_proxy(code, viewer, name=form["name"], perspective=form["perspective"])
 
 
+@_post("/rooms/{code}/participants/{participant_id}/enter")
+async def enter_for(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """What someone without a phone wrote or said on paper, entered by the facilitator."""
+    fields = {name: form[name] for name in ("text", "row", "target", "stance", "reason")}
+    await service.enter_for(code, viewer, form["participant_id"], form["action"], fields)
+
+
 @_post("/rooms/{code}/votes/reveal")
 async def reveal_votes(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.reveal_votes(code, viewer)

@@ -8,7 +8,7 @@ from app import i18n
 from app.i18n.pseudo import PSEUDO
 from app.web.errors import ApiError
 
-BILINGUAL = ("md", "html", "pdf")
+BILINGUAL = ("md", "html", "docx", "pdf")
 """The formats a document in two languages comes in (app/export/files.py writes them)."""
 
 
@@ -29,5 +29,5 @@ def document_languages(request: Request, extension: str, room_language: str) -> 
     if len(wanted) > 2:
         raise ApiError(422, "invalid_lang", "A document comes in at most two languages.")
     if len(wanted) == 2 and extension not in BILINGUAL:
-        raise ApiError(422, "invalid_lang", "A bilingual document comes as md, html or pdf.")
+        raise ApiError(422, "invalid_lang", "A bilingual document comes as md, html, docx or pdf.")
     return wanted

@@ -252,7 +252,8 @@ async def test_task11_write_sort_agree(
     await shots(control, "task11-control-sorted", full_page=True)
 
     # 8. Agreeing: the facilitator drafts from inner-circle notes; phones respond.
-    await control.locator("#next-phase").click()
+    # (Past the optional dot-vote: straight to agreeing, from the stepper.)
+    await control.locator("#control-phases button[data-phase='purpose-agree']").click()
     await expect(board.locator("#board-phase .board__phase-title")).to_have_text(
         AGREE, timeout=LIVE
     )
