@@ -314,6 +314,23 @@ async def spotlight(service: Service, code: str, viewer: Viewer, form: Submitted
     await service.set_spotlight(code, viewer, form["target"] or None)
 
 
+@_post("/rooms/{code}/board")
+async def board_view(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    changes: dict[str, object] = {}
+    for name in ("notes", "join"):
+        if form[name]:
+            changes[name] = form[name]
+    for name in ("turn", "page"):
+        if form[name]:
+            try:
+                changes[name] = int(form[name])
+            except ValueError:
+                changes[name] = form[name]  # refused by the rule, with its message
+    if form["projector"]:
+        changes["projector"] = form["projector"] == "true"
+    await service.set_board(code, viewer, **changes)
+
+
 # ------------------------------------------------------------------------- grid
 @_post("/rooms/{code}/grid/{row}/contributions")
 async def contribute(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:

@@ -128,7 +128,9 @@ async def test_task11_write_sort_agree(
     for _, perspective, _ in PEOPLE:
         item = legend.locator(".legend__item").filter(has_text=perspective)
         await expect(item.locator(".legend__count")).to_have_text("3 written")
-    await expect(legend.locator(".legend__done")).to_have_text("3 of 3 people have written all 3")
+    # One progress figure: who said they're done (not also who has written all 3).
+    await expect(board.locator("#board-done .done-strip__total")).to_have_text("0 of 3 done")
+    await expect(legend.locator(".legend__done")).to_have_count(0)
     board_html = await board.content()
     control_html = await control.content()
     for text in ALL_NOTES:
