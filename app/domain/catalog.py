@@ -5,6 +5,7 @@ module; adding that module here is the one other line it needs.
 """
 
 from app.domain import (
+    board,
     consent,
     document,
     facilitation,
@@ -32,5 +33,6 @@ FEATURES = (
     document,
     facilitation,
     spotlight,
+    board,
 )
 """The feature modules, in the order a session usually meets them."""

@@ -47,6 +47,9 @@ class Note:
     """Who removed it ("facilitator", or its author): only the facilitator's can be undone."""
     corrected: bool = False
     """The facilitator fixed its text (shown with the note)."""
+    slot: int = 0
+    """Its spot in its circle on the board: the lowest free one when it entered, kept
+    while others come and go (so a Post-it stays where it is when another moves)."""
 
     @property
     def active(self) -> bool:
@@ -312,6 +315,12 @@ def in_ring(room: Room, ring: Ring) -> list[Note]:
     return sorted(found, key=lambda n: n.place)
 
 
+def free_slot(room: Room, ring: Ring, taken: set[int] | None = None) -> int:
+    """The lowest spot in `ring` no note on the board holds (nor any in `taken`)."""
+    used = {n.slot for n in in_ring(room, ring)} | (taken or set())
+    return next(slot for slot in range(len(used) + 1) if slot not in used)
+
+
 def merged_into(room: Room, note_id: str) -> list[Note]:
     """Notes absorbed into `note_id` (the trace of a merge)."""
     return [n for n in room.notes.values() if n.merged_into == note_id and not n.removed]
@@ -390,6 +399,8 @@ def _removed(room: Room, event: Event) -> None:
 def _moved(room: Room, event: Event) -> None:
     data = event.data["note"]
     target = room.notes[data["id"]]
+    if target.ring != data["ring"]:
+        target.slot = free_slot(room, data["ring"])
     target.moved_from = (target.ring, target.place)
     target.ring = data["ring"]
     target.moved_by = data.get("moved_by")
@@ -420,8 +431,11 @@ def _held(room: Room, event: Event) -> None:
     ),
 )
 def _revealed(room: Room, event: Event) -> None:
+    taken: set[int] = set()
     for index, data in enumerate(event.data["notes"]):
         item = room.notes[data["id"]]
+        item.slot = free_slot(room, "inner", taken)
+        taken.add(item.slot)
         item.revealed = True
         item.ring = "inner"
         item.place = PLACES * event.seq + index

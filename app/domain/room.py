@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.domain import registry
+from app.domain.board import BoardView
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Draft, Event, Viewer, iso
 from app.domain.options import Options
@@ -100,6 +101,8 @@ class Room:
     signatures: dict[str, Signature] = field(default_factory=dict)
     spotlight: str | None = None
     """What the board focuses on: a statement target ("grid.mission"), "note:<id>", or None."""
+    board: BoardView = field(default_factory=BoardView)
+    """The board's page, listed circle, join panel and projector mode (app/domain/board.py)."""
     timer: Timer | None = None
     done: dict[str, set[str]] = field(default_factory=dict)
     """Phase id → participants who said "I'm done"."""
@@ -212,6 +215,7 @@ class Room:
                 for target, item in self.statements.items()
             },
             "spotlight": self.spotlight,
+            "board": self.board.public(),
             "options": self.options.public(),
             "timer": current_timer.public() if current_timer else None,
             "done": sorted(self.done.get(self.phase, set()) & self.participants.keys()),

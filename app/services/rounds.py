@@ -10,11 +10,12 @@ from app.domain import consent, proxies, reveal, suggestions, votes
 from app.domain.errors import Forbidden, Invalid
 from app.domain.events import Viewer
 from app.services.core import Joined, UseCases, require_facilitator, require_participant
+from app.services.records import Records
 from app.services.work import Work
 from app.tokens import hash_token, new_token
 
 
-class Rounds(Work, UseCases):
+class Rounds(Work, Records, UseCases):
     """Reveals, suggestions, dot-votes and people without a phone."""
 
     async def reveal_responses(self, code: str, viewer: Viewer, target: str) -> dict[str, Any]:
@@ -111,3 +112,29 @@ class Rounds(Work, UseCases):
             tokens={participant_id: hash_token(token)},
         )
         return Joined(participant_id, token)
+
+    async def enter_for(
+        self, code: str, viewer: Viewer, participant_id: str, action: str, fields: dict[str, str]
+    ) -> None:
+        """The facilitator enters, for someone without a phone, what they wrote or said on
+        paper: the same use case as their phone's, under the same rules (and logged as the
+        facilitator's entry for them, see `proxies.attribute`)."""
+        require_facilitator(viewer)
+        person = (await self.room(code)).participant(participant_id)
+        if not person.proxy:
+            raise Forbidden("has_a_phone", "They enter their own, on their phone.")
+        them = Viewer("participant", participant_id)
+        text = fields.get("text", "")
+        if action == "note":
+            await self.add_note(code, them, note_id=str(uuid.uuid4()), text=text)
+        elif action == "contribution":
+            row, new_id = fields.get("row", ""), str(uuid.uuid4())
+            await self.contribute(code, them, row=row, contribution_id=new_id, text=text)
+        elif action == "response":
+            reason = fields.get("reason", "").strip() or None
+            stance = fields.get("stance", "")
+            await self.respond(code, them, fields.get("target", ""), stance=stance, reason=reason)
+        elif action == "sign":
+            await self.sign(code, them)
+        else:
+            raise Invalid("invalid_action", "action must be note, contribution, response or sign.")

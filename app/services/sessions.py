@@ -10,7 +10,7 @@ from typing import Any
 from anyio import to_thread
 
 from app import i18n, lookups
-from app.domain import facilitation, spotlight
+from app.domain import board, facilitation, spotlight
 from app.domain.codes import looks_like_code, new_code, normalize_code
 from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Viewer
@@ -214,6 +214,12 @@ class Sessions(UseCases):
     async def set_spotlight(self, code: str, viewer: Viewer, target: object) -> Room:
         require_facilitator(viewer)
         room, _ = await self._run(code, lambda room: spotlight.decide_spotlight(room, target))
+        return room
+
+    async def set_board(self, code: str, viewer: Viewer, **changes: object) -> Room:
+        """Turn the board's page, list a circle, size the join panel (see domain.board)."""
+        require_facilitator(viewer)
+        room, _ = await self._run(code, lambda room: board.decide_board(room, **changes))
         return room
 
     async def set_locked(self, code: str, viewer: Viewer, locked: bool) -> Room:

@@ -18,6 +18,8 @@
     document.documentElement.dataset.connection = state;
     if (!banner) return;
     banner.dataset.state = state;
+    // The board shows the room, not the connection: out of sight (still read out) while live.
+    if (banner.closest(".page--board")) banner.classList.toggle("visually-hidden", state === "online" || state === "connecting");
     var label = banner.querySelector(".connection__text");
     if (label) label.textContent = text || label.dataset[state] || "";
   }
@@ -310,23 +312,152 @@
   });
   document.addEventListener("pointerdown", function () { focusNote = null; });
 
-  // ---- Projector mode (board): high contrast, larger type; remembered per screen ----
-  function projector(on) {
-    document.documentElement.classList.toggle("projector", on);
-    document.querySelectorAll("[data-projector-toggle]").forEach(function (b) {
-      b.setAttribute("aria-pressed", on ? "true" : "false");
+  // ---- The board: fit what it shows, or page it ("page 2 of 3") ----
+  // board.css sizes the board in rem from the screen's height. What does not fit in
+  // #board-main is paged: its units (a name, a grid row, a statement, a section…) are
+  // dealt onto pages in order, each page what fits once the pages before it are put
+  // away. The page shown is the room's (#board-view, set from the control view), wrapped
+  // round this screen's page count. A unit too tall for a page of its own is shrunk.
+  var UNITS = [
+    ".names > li", "tr[id^='board-row-']", ".board-statement", ".mini-note", ".doc__head",
+    ".doc-board__doc .doc__section > h2", ".doc-board__doc .doc__intro", ".doc-board__doc .doc__entry",
+    ".doc-board__doc .doc__section > p", ".board .ratings tbody tr", ".ladder__rung", ".note-page__item",
+    ".spot__item", ".coverage li", ".objections > li", ".board-statement__items > li"
+  ].join(", ");
+  var localPage = null;  // a page chosen here (tests), until the room turns the page
+
+  function boardMain() { return document.querySelector(".page--board #board-main"); }
+  function boardView() { return document.getElementById("board-view"); }
+
+  function unitsOf(main) {
+    var all = Array.prototype.slice.call(main.querySelectorAll(UNITS));
+    return all.filter(function (u) {  // a statement pages its objections, and stays
+      return !u.querySelector(UNITS);
     });
-    try { localStorage.setItem("cg-projector", on ? "1" : "0"); } catch (e) { /* private mode */ }
   }
-  document.addEventListener("click", function (evt) {
-    var button = evt.target.closest && evt.target.closest("[data-projector-toggle]");
-    if (button) projector(!document.documentElement.classList.contains("projector"));
-  });
-  try {
-    if (localStorage.getItem("cg-projector") === "1" || /[?&]projector=1/.test(location.search)) {
-      document.addEventListener("DOMContentLoaded", function () { projector(true); });
+  function fits(el, box) {
+    var r = el.getBoundingClientRect();
+    return r.bottom <= box.bottom + 1 && r.right <= box.right + 1 && r.top >= box.top - 1;
+  }
+  function paginate(main) {
+    var units = unitsOf(main);
+    units.forEach(function (u) { u.removeAttribute("data-off"); u.style.removeProperty("zoom"); });
+    var box = main.getBoundingClientRect();
+    var pages = [];
+    var left = units;
+    var overflows = function () {
+      return main.scrollHeight > main.clientHeight + 1 || main.scrollWidth > main.clientWidth + 1;
+    };
+    while (left.length) {
+      left.forEach(function (u) { u.removeAttribute("data-off"); });
+      var page = left.filter(function (u) { return fits(u, box); });
+      if (!page.length) page = [left[0]];
+      left.forEach(function (u) { if (page.indexOf(u) < 0) u.setAttribute("data-off", ""); });
+      while (page.length > 1 && overflows()) page.pop().setAttribute("data-off", "");  // what follows the units must fit too
+      pages.push(page);
+      page.forEach(function (u) { u.setAttribute("data-off", ""); });
+      left = left.filter(function (u) { return page.indexOf(u) < 0; });
     }
-  } catch (e) { /* ok */ }
+    return { units: units, pages: pages.length ? pages : [[]], box: box };
+  }
+  function showPage(main, laid, wanted) {
+    var count = laid.pages.length;
+    var index = ((wanted % count) + count) % count;
+    laid.pages.forEach(function (page, n) {
+      page.forEach(function (u) {
+        if (n === index) u.removeAttribute("data-off"); else u.setAttribute("data-off", "");
+      });
+    });
+    laid.pages[index].forEach(function (u) {  // a unit too tall for a page of its own
+      for (var scale = 0.9; scale > 0.35 && !fits(u, laid.box); scale -= 0.1) {
+        u.style.zoom = scale.toFixed(2);
+      }
+    });
+    var pager = document.querySelector("[data-pager]");
+    if (pager) {
+      var label = pager.getAttribute("data-label") || " · page {n} of {count}";
+      pager.textContent = count > 1 ? label.replace("{n}", index + 1).replace("{count}", count) : "";
+    }
+    main.toggleAttribute("data-paged", count > 1);
+    return index;
+  }
+  function fitBoard() {
+    var main = boardMain();
+    if (!main) return null;
+    var view = boardView();
+    var projectorOn = (view && view.getAttribute("data-projector") === "on") || /[?&]projector=1/.test(location.search);
+    document.documentElement.classList.toggle("projector", projectorOn);
+    layoutCircles();
+    var laid = paginate(main);
+    var wanted = localPage !== null ? localPage : Number(view ? view.getAttribute("data-page") : 0) || 0;
+    var index = showPage(main, laid, wanted);
+    markListed();
+    lastFit = { main: main, laid: laid, size: innerWidth + "x" + innerHeight };
+    return { laid: laid, index: index };
+  }
+  // Live updates come in bursts (a room sorting together): the board is fitted again
+  // once a burst settles, not once per message.
+  var fitTimer = null;
+  function queueFit(delay) {
+    clearTimeout(fitTimer);
+    fitTimer = setTimeout(function () { fitTimer = null; requestAnimationFrame(fitBoard); }, delay || 0);
+  }
+  window.addEventListener("resize", function () { queueFit(0); });
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(queueFit);
+  var lastFit = null;
+  window.cgBoard = {  // for the tests: show page n of this screen, say what is on it
+    reveal: function (selector) {  // show the page that holds `selector` (its first unit)
+      var done = fitBoard();
+      var el = document.querySelector(selector);
+      if (!done || !el) return -1;
+      for (var n = 0; n < done.laid.pages.length; n++) {
+        if (done.laid.pages[n].some(function (u) { return u.contains(el) || el.contains(u); })) {
+          return this.show(n).page;
+        }
+      }
+      return done.index;
+    },
+    show: function (n) {
+      localPage = n;
+      var main = boardMain();
+      var done = lastFit && main && lastFit.main === main && lastFit.size === innerWidth + "x" + innerHeight
+        ? { laid: lastFit.laid, index: showPage(main, lastFit.laid, n) } : fitBoard();
+      markListed();
+      if (!done) return { page: 0, pages: 1, units: [], all: [] };
+      var key = function (u) { return String(done.laid.units.indexOf(u)); };
+      return {
+        page: done.index,
+        pages: done.laid.pages.length,
+        units: done.laid.pages[done.index].map(key),
+        all: done.laid.units.map(key)
+      };
+    }
+  };
+
+  // ---- Keys for the board's pages: PageDown / → next, PageUp / ← previous ----
+  // On the control view they press its page buttons; on the board (the facilitator's
+  // window) they post the same turn. Fields, selects and note cards keep their keys.
+  var TURNS = { PageDown: 1, ArrowRight: 1, PageUp: -1, ArrowLeft: -1 };
+  document.addEventListener("keydown", function (evt) {
+    if (!(evt.key in TURNS) || evt.ctrlKey || evt.metaKey || evt.altKey || evt.shiftKey || evt.defaultPrevented) return;
+    var el = evt.target;
+    if (el.closest && el.closest("input, textarea, select, [contenteditable], [data-note-id], [data-steps]")) return;
+    var turn = TURNS[evt.key];
+    var button = document.querySelector('[data-board-turn="' + turn + '"]');
+    var board = document.querySelector("[data-board-action]");
+    if (button) {
+      evt.preventDefault();
+      button.click();
+    } else if (board) {
+      evt.preventDefault();
+      localPage = null;
+      var body = new FormData();
+      body.append("turn", String(turn));
+      fetch(board.getAttribute("data-board-action"), { method: "POST", body: body, credentials: "same-origin" })
+        .catch(function () { /* offline: the page stays */ });
+    }
+  });
+
   // ---- Screen readers on phones hear what changed on the board (a live region) ----
   function announce(text) {
     var region = document.getElementById("announcer");
@@ -461,7 +592,13 @@
         relayout = true;
       }
     });
-    if (relayout || html.indexOf("data-circles") >= 0) layoutCircles();
+    if (boardMain()) {  // notes go to their spots now; the board is fitted when the burst ends
+      localPage = null;
+      lastFit = null;
+      if (relayout || html.indexOf("data-circles") >= 0) layoutSpots();
+      queueFit(150);
+    }
+    else if (relayout || html.indexOf("data-circles") >= 0) layoutCircles();
     document.dispatchEvent(new CustomEvent("cg:liveAfter"));
   }
 
@@ -564,7 +701,8 @@
     }
     return found;
   }
-  function sizeClass(width, height, length) {
+  // The largest text size (1…6) at which a note's text fits its cell, or 0.
+  function fitSize(width, height, length) {
     for (var i = 0; i < FONT_SIZES.length; i++) {
       var font = FONT_SIZES[i];
       var padding = i < 4 ? 22 : 14;
@@ -572,23 +710,44 @@
       var lines = Math.floor((height - padding - font) / (1.15 * font));
       if (lines >= 1 && lines * perLine * 0.75 >= length) return i + 1;
     }
-    return FONT_SIZES.length;
+    return 0;
   }
-  function layoutRing(group) {
-    var inner = group.getAttribute("data-ring-layout") === "inner";
-    var notes = Array.prototype.filter.call(group.children, function (el) {
+  function notesOf(group) {
+    return Array.prototype.filter.call(group.children, function (el) {
       return el.tagName.toLowerCase() === "foreignobject";
     });
-    if (!notes.length) return;
+  }
+  // Each note keeps its slot (given by the server when it entered its circle): the
+  // slot-th cell, nearest the centre first. Cells are sized for every note on the board
+  // being in one circle, so a move never resizes them. Two notes claiming one slot (a
+  // note restored into a taken spot): the later one takes the lowest free slot.
+  function slotsOf(notes) {
+    var taken = {}, slots = [];
+    notes.slice().sort(function (a, b) { return Number(a.getAttribute("data-order")) - Number(b.getAttribute("data-order")); })
+      .forEach(function (note) {
+        var slot = Number(note.getAttribute("data-slot")) || 0;
+        if (taken[slot]) { slot = 0; while (taken[slot]) slot += 1; }
+        taken[slot] = true;
+        slots.push([note, slot]);
+      });
+    return slots;
+  }
+  function layoutRing(group, capacity, overview) {
+    var inner = group.getAttribute("data-ring-layout") === "inner";
+    var notes = notesOf(group);
+    if (!notes.length) return Infinity;
+    var placed = slotsOf(notes);
+    var need = Math.max(capacity, 1 + Math.max.apply(null, placed.map(function (p) { return p[1]; })));
     var width = inner ? 380 : 240;
     var spots = cells(width, inner);
-    while (spots.length < notes.length && width > 40) {
+    while (spots.length < need && width > 20) {
       width *= 0.95;
       spots = cells(width, inner);
     }
     var height = width / ASPECT;
-    notes.forEach(function (note, index) {
-      var x, y;
+    var smallest = Infinity;
+    placed.forEach(function (pair) {
+      var note = pair[0], index = pair[1], x, y;
       if (index < spots.length) { x = spots[index][0]; y = spots[index][1]; }
       else { x = GAP + (index % 10) * (width / 3); y = GAP + Math.floor(index / 10) * (height / 3); }
       note.setAttribute("x", x.toFixed(1));
@@ -597,15 +756,90 @@
       note.setAttribute("height", height.toFixed(1));
       var box = note.firstElementChild;
       if (!box) return;
-      var size = sizeClass(width, height, Number(note.getAttribute("data-len")) || 0);
+      var fit = fitSize(width, height, Number(note.getAttribute("data-len")) || 0);
+      var size = overview || !fit ? FONT_SIZES.length : fit;
       for (var s = 1; s <= FONT_SIZES.length; s++) box.classList.toggle("pi--s" + s, s === size);
+      smallest = Math.min(smallest, fit ? FONT_SIZES[fit - 1] : 0);
+    });
+    return smallest;
+  }
+  // The board shows the notes' text in the circles while it is legible there (at least
+  // 1rem on screen); with more notes, the circles are an overview and the notes of one
+  // circle (the one chosen in the control view) are listed beside them, legibly, paged.
+  function layoutCircles() {
+    document.querySelectorAll("[data-circles]").forEach(function (svg) {
+      var wrap = svg.closest(".circles-wrap");
+      var rings = svg.querySelectorAll("[data-ring-layout]");
+      var total = 0;
+      rings.forEach(function (g) { total += notesOf(g).length; });
+      var board = wrap && wrap.closest(".page--board #board-main");
+      if (!board || !rings.length) {
+        rings.forEach(function (g) { layoutRing(g, notesOf(g).length, false); });
+        return;
+      }
+      wrap.removeAttribute("data-overview");
+      var smallest = Infinity;
+      rings.forEach(function (g) { smallest = Math.min(smallest, layoutRing(g, total, false)); });
+      var rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
+      var scale = svg.getBoundingClientRect().width / 2000;
+      var legible = smallest === Infinity || smallest * scale >= rem;
+      if (!legible) {
+        wrap.setAttribute("data-overview", "");
+        rings.forEach(function (g) { layoutRing(g, total, true); });
+      }
+      listNotes(wrap, legible ? null : svg);
     });
   }
-  function layoutCircles() {
-    document.querySelectorAll("[data-ring-layout]").forEach(layoutRing);
+  function layoutSpots() {  // positions only, in the board's current mode
+    document.querySelectorAll("[data-circles]").forEach(function (svg) {
+      var wrap = svg.closest(".circles-wrap");
+      var rings = svg.querySelectorAll("[data-ring-layout]");
+      var total = 0;
+      rings.forEach(function (g) { total += notesOf(g).length; });
+      var overview = !!(wrap && wrap.hasAttribute("data-overview"));
+      rings.forEach(function (g) { layoutRing(g, total, overview); });
+    });
+  }
+  function listNotes(wrap, svg) {
+    var list = wrap.querySelector("[data-note-page]");
+    if (!list) return;
+    list.textContent = "";
+    if (!svg) return;
+    var view = boardView();
+    var ring = view && view.getAttribute("data-notes") === "outer" ? "outer" : "inner";
+    var group = svg.querySelector('[data-ring-layout="' + ring + '"]');
+    var head = document.createElement("li");
+    head.className = "note-page__head";
+    head.textContent = (list.getAttribute("data-" + ring) || ring) + " · " + (group ? notesOf(group).length : 0);
+    list.appendChild(head);
+    (group ? notesOf(group) : []).forEach(function (note) {
+      var box = note.firstElementChild;
+      var text = note.querySelector(".pi__text");
+      var letter = note.querySelector(".pi__letter");
+      var item = document.createElement("li");
+      item.className = "note-page__item " + (box ? box.className.split(" ").filter(function (c) { return /^pi--[a-z-]+$/.test(c) && !/^pi--(s\d|out|listed)$/.test(c); }).join(" ") : "");
+      item.setAttribute("data-for", note.id);
+      var who = document.createElement("span");
+      who.className = "note-page__who";
+      who.setAttribute("aria-hidden", "true");
+      who.textContent = letter ? letter.textContent : "";
+      var said = document.createElement("span");
+      said.className = "note-page__text";
+      said.textContent = text ? text.textContent : "";
+      item.appendChild(who);
+      item.appendChild(said);
+      list.appendChild(item);
+    });
+  }
+  function markListed() {
+    document.querySelectorAll(".pi--listed").forEach(function (el) { el.classList.remove("pi--listed"); });
+    document.querySelectorAll(".note-page__item:not([data-off])").forEach(function (item) {
+      var note = document.getElementById(item.getAttribute("data-for"));
+      if (note && note.firstElementChild) note.firstElementChild.classList.add("pi--listed");
+    });
   }
   window.cgLayoutCircles = layoutCircles;  // for the tests of the layout
-  document.addEventListener("DOMContentLoaded", layoutCircles);
+  document.addEventListener("DOMContentLoaded", function () { if (!fitBoard()) layoutCircles(); });
 
   // ---- Merge menus (control view): the other notes, listed when a menu opens ----
   function noteId(card) { return card.id.replace(/^control-note-/, ""); }

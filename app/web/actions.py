@@ -297,6 +297,13 @@ async def add_proxy(service: Service, code: str, viewer: Viewer, form: Submitted
     await service.add_proxy(code, viewer, name=form["name"], perspective=form["perspective"])
 
 
+@_post("/rooms/{code}/participants/{participant_id}/enter")
+async def enter_for(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """What someone without a phone wrote or said on paper, entered by the facilitator."""
+    fields = {name: form[name] for name in ("text", "row", "target", "stance", "reason")}
+    await service.enter_for(code, viewer, form["participant_id"], form["action"], fields)
+
+
 @_post("/rooms/{code}/votes/reveal")
 async def reveal_votes(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.reveal_votes(code, viewer)
@@ -305,6 +312,23 @@ async def reveal_votes(service: Service, code: str, viewer: Viewer, form: Submit
 @_post("/rooms/{code}/spotlight")
 async def spotlight(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.set_spotlight(code, viewer, form["target"] or None)
+
+
+@_post("/rooms/{code}/board")
+async def board_view(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    changes: dict[str, object] = {}
+    for name in ("notes", "join"):
+        if form[name]:
+            changes[name] = form[name]
+    for name in ("turn", "page"):
+        if form[name]:
+            try:
+                changes[name] = int(form[name])
+            except ValueError:
+                changes[name] = form[name]  # refused by the rule, with its message
+    if form["projector"]:
+        changes["projector"] = form["projector"] == "true"
+    await service.set_board(code, viewer, **changes)
 
 
 # ------------------------------------------------------------------------- grid

@@ -33,6 +33,7 @@ from app.web.schemas import (
     RemoveJoinedAfter,
     Respond,
     RoomCreated,
+    SetBoard,
     SetDone,
     SetLock,
     SetOptions,
@@ -190,6 +191,19 @@ async def set_spotlight(
     """Focus the board on one statement (e.g. `grid.mission`), or `null` for the overview."""
     room = await service.set_spotlight(normalize_code(code), viewer, body.target)
     return {"spotlight": room.spotlight}
+
+
+@router.post("/rooms/{code}/board")
+async def set_board(
+    code: str, body: SetBoard, viewer: FacilitatorDep, service: ServiceDep
+) -> dict[str, Any]:
+    """Turn the board's page, choose the circle it lists, size the join panel."""
+    room = await service.set_board(
+        normalize_code(code),
+        viewer,
+        **{name: value for name, value in body.model_dump().items() if value is not None},
+    )
+    return {"board": room.board.public()}
 
 
 @router.post("/rooms/{code}/timer")

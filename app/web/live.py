@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from app.domain.registry import Part
 from app.domain.room import Room
+from app.web.board_view import BOARD_PARTS, board_controls
 from app.web.fragments import (
     board_cell,
     board_gaps,
@@ -163,6 +164,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
 }
 STATUS: dict[str, Render] = {
     "timer": lambda scene, part: scene.render_full("control_timer"),
+    "board-view": board_controls,
     "people": proxy_list,  # people without a phone, listed with the tools
 }
 """The control view's status card: the timer alone when only it changed."""
@@ -181,6 +183,8 @@ def elements(page: str, block: str, room: Room) -> dict[str, Render] | None:
         return PEOPLE
     if block == "control_status":
         return STATUS
+    if block == "board_phase":
+        return BOARD_PARTS
     if block not in ("board_main", "phone_task", "control_task"):
         return None
     if page == "board" and room.spotlight is not None:

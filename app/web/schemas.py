@@ -95,6 +95,17 @@ class SetSpotlight(Body):
     target: str | None = None
 
 
+class SetBoard(Body):
+    """What the board shows: any of a page turn (±n), a page (from 0), the circle whose
+    notes it lists, the join panel's size, projector mode."""
+
+    turn: Any = None
+    page: Any = None
+    notes: Any = None
+    join: Any = None
+    projector: Any = None
+
+
 class NewText(Body):
     """A note or grid contribution; `id` (a UUID chosen by the client) makes retries safe."""
 

@@ -34,6 +34,7 @@ from app.domain.registry import SCREEN, Part
 from app.domain.room import Participant, Room
 from app.realtime.connection import Connection
 from app.web import live, waiting
+from app.web.board_view import board_context
 from app.web.tallies import STANCE_LABELS, statements
 from app.web.templating import Templates
 from app.web.translated import room_in
@@ -49,7 +50,7 @@ PAGES = {
 
 _DISCUSSED = {"note", "notes-progress", "rings", "contribution", "coverage", "statement", "tally"}
 SHOWS: dict[str, frozenset[str]] = {
-    "board_phase": frozenset({"timer", "done", "people"}),
+    "board_phase": frozenset({"timer", "done", "people", "board-view"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
         | {"lock", "response", "revealed", "votes"}
@@ -60,7 +61,7 @@ SHOWS: dict[str, frozenset[str]] = {
         | {"spotlight", "revealed", "suggestion", "removed-note", "votes"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
-    "control_status": frozenset({"lock", "timer", "people"}),
+    "control_status": frozenset({"lock", "timer", "people", "board-view"}),
     "phone_phase": frozenset({"timer"}),
     "phone_done": frozenset({"done"}),
     "phone_task": frozenset(
@@ -111,6 +112,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "spotlight": room.spotlight,
         "spotlit": _spotlit(room),
         "spotlit_note": _spotlit_note(room),
+        **board_context(room),
         "timer": _timer(room),
         "options": room.options,
         "names_visible": room.names_visible,

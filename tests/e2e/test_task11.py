@@ -128,7 +128,9 @@ async def test_task11_write_sort_agree(
     for _, perspective, _ in PEOPLE:
         item = legend.locator(".legend__item").filter(has_text=perspective)
         await expect(item.locator(".legend__count")).to_have_text("3 written")
-    await expect(legend.locator(".legend__done")).to_have_text("3 of 3 people have written all 3")
+    # One progress figure: who said they're done (not also who has written all 3).
+    await expect(board.locator("#board-done .done-strip__total")).to_have_text("0 of 3 done")
+    await expect(legend.locator(".legend__done")).to_have_count(0)
     board_html = await board.content()
     control_html = await control.content()
     for text in ALL_NOTES:
@@ -250,7 +252,8 @@ async def test_task11_write_sort_agree(
     await shots(control, "task11-control-sorted", full_page=True)
 
     # 8. Agreeing: the facilitator drafts from inner-circle notes; phones respond.
-    await control.locator("#next-phase").click()
+    # (Past the optional dot-vote: straight to agreeing, from the stepper.)
+    await control.locator("#control-phases button[data-phase='purpose-agree']").click()
     await expect(board.locator("#board-phase .board__phase-title")).to_have_text(
         AGREE, timeout=LIVE
     )

@@ -399,20 +399,25 @@ async def test_facilitator_toolkit(
         await expect(control_card(inner, MOVED)).to_have_count(1, timeout=LIVE)
         await expect(moved_note).not_to_have_class(re.compile(r"\bpi--out\b"), timeout=LIVE)
 
-        # 10. Projector mode on the board: a toggle, remembered after a reload.
-        toggle = board.locator("[data-projector-toggle]")
+        # 10. Projector mode on the board: a toggle in the control view (no button on the
+        # projected page), room state, so it holds after a reload.
+        assert await board.locator("button").count() == 0, "a button on the projected board"
+        toggle = control.locator("#toggle-projector")
         await expect(toggle).to_have_attribute("aria-pressed", "false")
         await toggle.click()
-        await expect(board.locator("html")).to_have_class(re.compile(r"\bprojector\b"))
-        await expect(toggle).to_have_attribute("aria-pressed", "true")
+        projector_on = re.compile(r"\bprojector\b")
+        await expect(board.locator("html")).to_have_class(projector_on, timeout=LIVE)
+        await expect(control.locator("#toggle-projector")).to_have_attribute(
+            "aria-pressed", "true", timeout=LIVE
+        )
         await board.reload()
         await expect_online(board)
         await expect(board.locator("html")).to_have_class(re.compile(r"\bprojector\b"))
-        await expect(toggle).to_have_attribute("aria-pressed", "true")
         await shots(board, "toolkit-board-projector")
-        await toggle.click()
-        await expect(board.locator("html")).not_to_have_class(re.compile(r"\bprojector\b"))
-        await expect(toggle).to_have_attribute("aria-pressed", "false")
+        await control.locator("#toggle-projector").click()
+        await expect(board.locator("html")).not_to_have_class(
+            re.compile(r"\bprojector\b"), timeout=LIVE
+        )
         await board.reload()
         await expect_online(board)
         await expect(board.locator("html")).not_to_have_class(re.compile(r"\bprojector\b"))

@@ -587,14 +587,23 @@ async def test_user_text_is_shown_literally_and_never_runs(
             "education": education.locator("#phone-task #document"),
             "control": control.locator("#control-task #document"),
         }
-        for doc in documents.values():
+
+        async def page_to(name: str, section: str) -> None:
+            """The board pages its document: turn to the page that holds `section`."""
+            if name == "board":
+                await board.evaluate("(s) => window.cgBoard.reveal(s)", f"#board-main {section}")
+
+        for name, doc in documents.items():
             await expect(doc.locator(".doc__title")).to_have_text(TITLE, timeout=LIVE)
             await expect(doc.locator(".doc__setting")).to_have_text(SETTING)
             await expect(doc.locator("#doc-purpose .doc__text")).to_have_text(PURPOSE)
+            await page_to(name, "#doc-purpose .doc__entry")
             await shows(doc.locator("#doc-purpose"), OVERRIDE)
             await expect(doc.locator("#doc-goals .doc__items li")).to_have_text(GOALS)
             await expect(doc.locator("#doc-mission .doc__text")).to_have_text(MISSION)
+            await page_to(name, "#doc-mission .doc__entry")
             await shows(doc.locator("#doc-mission"), MISSION_OVERRIDE)
+            await page_to(name, "#doc-agreement .doc__entry")
             await shows(doc.locator("#doc-agreement"), MEANS)
         # (A phone's copy lists others' signatures only at its next full render: a phone
         # re-renders its document on its own signature only, by design in views.py.)

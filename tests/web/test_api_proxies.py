@@ -104,3 +104,39 @@ def test_added_by_form_from_the_control_view(client: TestClient) -> None:
     response = room.form("fac", "/participants/add", {"name": NAME, "perspective": "health"})
     assert response.status_code == 200, response.text
     assert "Printable sheet (PDF)" in response.text
+
+
+def test_the_facilitator_enters_their_note_line_response_and_signature(client: TestClient) -> None:
+    room = toolkit_room(client)
+    added = add(room)
+    pid = added["participant_id"]
+    enter = f"/participants/{pid}/enter"
+    room.phase("purpose-write")
+    assert "Enter for them (from their paper sheet)" in room.page("fac", "control")
+    assert room.form("fac", enter, {"action": "note", "text": "Heard on paper"}).status_code == 200
+    assert "Heard on paper" in room.texts("dorcas").values()  # private as anyone's, till the reveal
+    room.phase("purpose-sort")
+    room.phase("grid-write")
+    line = {"action": "contribution", "row": "mission", "text": "Written on paper"}
+    assert room.form("fac", enter, line).status_code == 200
+    contributions = room.snapshot()["grid"]["mission"]["contributions"]
+    assert [c["perspective"] for c in contributions] == ["vcs-other"]
+    room.phase("purpose-agree")
+    room.ok(room.put("fac", "/statements/purpose", {"text": "Every child heard."}))
+    said = {"action": "response", "target": "purpose", "stance": "object", "reason": "On paper"}
+    assert room.form("fac", enter, said).status_code == 200
+    responses = room.snapshot()["statements"]["purpose"]["responses"]
+    assert responses == [{"participant_id": pid, "stance": "object", "reason": "On paper"}]
+    room.phase("document")
+    assert room.form("fac", enter, {"action": "sign"}).status_code == 200
+    archive_events = [e for e in room.ok(room.get("fac", "/archive"))["events"]]
+    mine = [e for e in archive_events if e["data"].get("entered_for") == pid]
+    assert {e["type"] for e in mine} >= {
+        "note.added",
+        "contribution.added",
+        "response.set",
+        "document.signed",
+    }
+    assert all(e["actor"] == "facilitator" for e in mine)
+    others = room.form("fac", f"/participants/{room.pid('sol')}/enter", {"action": "sign"})
+    assert others.status_code == 403

@@ -49,6 +49,7 @@ ENDPOINTS = [
     Endpoint(
         "spotlight", "POST", "/api/rooms/{code}/spotlight", FACILITATOR, json={"target": None}
     ),
+    Endpoint("board", "POST", "/api/rooms/{code}/board", FACILITATOR, json={"turn": 1}),
     Endpoint("remove-participant", "DELETE", "/api/rooms/{code}/participants/{pid}", FACILITATOR),
     Endpoint(
         "remove-joined-after",

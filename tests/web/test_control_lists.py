@@ -64,3 +64,23 @@ def test_the_grid_phase_shows_what_each_agency_wrote(client: TestClient) -> None
     cell = re.search(r'id="control-cell-mission-health"[^>]*>(.*?)</ul>', page, re.S)
     assert cell
     assert "Share one plan per family &lt;b&gt;early&lt;/b&gt;" in cell.group(1)
+
+
+def test_a_merged_note_keeps_every_perspective_everywhere(client: TestClient) -> None:
+    room = toolkit_room(client)
+    room.phase("purpose-write")
+    kept = room.note("eleanor", "Early help for families")  # education
+    merged = room.note("sol", "Help families early")  # social care
+    room.phase("purpose-sort")
+    room.ok(room.post("fac", f"/notes/{merged}/merge", {"into": kept}))
+    for who, screen in (("fac", "board"), ("fac", "control"), ("priya", "phone")):
+        page = room.page(who, screen)
+        card = page[page.index(kept) : page.index(kept) + 3000]
+        assert "chip--education" in card, screen
+        assert "chip--social-care" in card, screen
+    room.phase("document")
+    appendix = room.ok(room.get("fac", "/document"))["appendix"]["inner_circle"]
+    [note] = [n for n in appendix if n["text"] == "Early help for families"]
+    assert note["merged_notes"] == [{"text": "Help families early", "perspective": "Social Care"}]
+    markdown = room.get("fac", "/document.md").text
+    assert "Help families early” — Social Care" in markdown
