@@ -40,6 +40,8 @@ PHASES = {
 CLIPPED = """() => [...document.querySelectorAll('body *')].filter((e) => {
   const style = getComputedStyle(e);
   if (style.display === 'none' || style.visibility === 'hidden' || !e.offsetParent) return false;
+  // Visually hidden on purpose (for screen readers: 1 px, clipped away): not clipped text.
+  if (style.clipPath !== 'none' || e.getBoundingClientRect().width <= 1) return false;
   const skip = '.visually-hidden, [aria-hidden="true"], svg, textarea, input, select';
   if (e.closest(skip)) return false;
   const clips = ['hidden', 'clip'].includes(style.overflowX) || style.textOverflow === 'ellipsis';
