@@ -209,7 +209,7 @@ def test_timer_form_starts_in_minutes(room: ToolkitRoom) -> None:
     room.phase("purpose-write")
     response = room.form("fac", "/timer", {"action": "start", "minutes": "2", "lock": "true"})
     assert response.status_code == 200, response.text
-    assert 'id="control-status"' in response.text
+    assert 'id="control-timer"' in response.text  # what the post changed, keyed
     assert 'class="timer' in response.text
     timer = room.snapshot()["timer"]
     assert (timer["seconds"], timer["lock"]) == (120, True)
