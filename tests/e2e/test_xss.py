@@ -634,8 +634,10 @@ async def test_user_text_is_shown_literally_and_never_runs(
             ), response.headers["content-disposition"]
             files[ext] = response.content
         # …and one downloaded from the control view's link, as a facilitator would.
-        link = control.locator("#control-task .downloads").get_by_role(
-            "link", name="Web page (print)"
+        link = (  # the first row: the document in the room's language (then bilingual)
+            control.locator("#control-task .downloads").first.get_by_role(
+                "link", name="Web page (print)"
+            )
         )
         async with control.expect_download() as download_info:
             await link.click()
