@@ -277,6 +277,12 @@ async def test_every_screen_meets_wcag_22_aa(
         await call("POST", f"/notes/{note_ids[-1]}/move", facilitator, {"ring": "outer"})
         await call("POST", f"/notes/{note_ids[2]}/move", facilitator, {"ring": "outer"})
         await audit_phase("purpose-sort")
+        # … the optional dot-vote (two people have voted; results still hidden) …
+        await to_phase("purpose-vote")
+        inner = [n for n in note_ids if n not in (note_ids[-1], note_ids[2])]
+        await call("PUT", "/votes", people["health"], {"note_ids": inner[:3]})
+        await call("PUT", "/votes", people["education"], {"note_ids": inner[1:4]})
+        await audit_phase("purpose-vote")
         await to_phase("purpose-agree")
         await call("PUT", "/statements/purpose", facilitator, {"text": PURPOSE})
         await call("PUT", "/statements/goals", facilitator, {"items": GOALS})
