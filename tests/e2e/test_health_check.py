@@ -400,7 +400,7 @@ async def test_health_check_rate_ladder_sign_export(
         )
     await snap("closed")
     files: dict[str, bytes] = {}
-    downloads = control.locator("#control-task .downloads")
+    downloads = control.locator("#control-task .downloads").first  # (then: bilingual)
     for name, ext in (("Markdown", "md"), ("PDF", "pdf")):
         async with control.expect_download() as download_info:
             await downloads.get_by_role("link", name=name, exact=True).click()
