@@ -180,5 +180,7 @@ large rooms on thin Wi-Fi**: there the phase changes' whole screens dominate
 (300 phones × 270 KB is 81 MB, over a minute of a 10 Mbit/s hall; compressed,
 about 6 MB), and the server pays in memory (~45 MB per 1,000 phones), which it
 has, for air time, which the venue does not. CPU per move differs within the
-noise of this shared machine.
+noise of this shared machine. (RSS per socket here includes what sending each
+socket its whole screen first left behind, as these sockets connect without
+`since`; the difference between the columns is the compression's.)
 """
