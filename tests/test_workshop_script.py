@@ -100,7 +100,7 @@ def test_the_control_view_shows_the_script_and_phones_do_not(client: TestClient)
     assert "Your script" in control
     assert "about 15 min" in control
     assert "consider the statements that remain in the inner circle" in control
-    assert "Then: Task 1.1 · Agree purpose and goals" in control
+    assert "Then: Task 1.1 · Dot-vote (optional)" in control  # the next phase, optional
     assert "Your script" not in phone
     assert "consider the statements that remain" not in phone
 

@@ -201,7 +201,7 @@ def test_rating_form(room: ToolkitRoom) -> None:
         "priya", "/ratings/aims-clear", {"option": "not-yet", "phase": "checklist"}
     )
     assert response.status_code == 200, response.text
-    assert 'id="phone-task"' in response.text
+    assert 'id="rate-aims-clear"' in response.text  # what the post changed, keyed
     form = re.search(r'<form[^>]*id="rate-aims-clear".*?</form>', response.text, re.S)
     assert form is not None
     assert re.search(r'value="not-yet"\s+checked', form.group(0))
