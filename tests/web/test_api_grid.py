@@ -6,6 +6,7 @@ room as it was (same seq: nothing was logged).
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -550,6 +551,8 @@ def private_client(settings: Settings, tmp_path: Path) -> Iterator[TestClient]:
     (folder / WORKSHOP_FILE.name).write_text(
         definition.replace("[grid]\nprivate = false", "[grid]\nprivate = true"), encoding="utf-8"
     )
+    for translation in WORKSHOP_FILE.parent.glob(f"{WORKSHOP_FILE.stem}.*.toml"):
+        shutil.copy(translation, folder / translation.name)  # the languages it declares
     with TestClient(create_app(settings.model_copy(update={"workshops_dir": folder}))) as c:
         yield c
 
