@@ -104,7 +104,12 @@ def app_server(name: str, env: dict[str, str], logs: Path) -> AbstractContextMan
     args = [PYTHON, "-m", "app", "--host", "127.0.0.1", "--port", str(port)]
     # Benchmark rooms are larger than the default 300 participants, and their phones all
     # join from loopback, faster than JOIN_BURST lets one address into one room.
-    overrides = {"WRITE_BURST": "1000000", "MAX_PARTICIPANTS": "5000", "JOIN_BURST": "1000000"}
+    overrides = {
+        "WRITE_BURST": "1000000",
+        "MAX_PARTICIPANTS": "5000",
+        "JOIN_BURST": "1000000",
+        "REQUEST_BURST": "1000000",  # 3,000 notes written from one address
+    }
     return started(name, args, {**overrides, **env}, port, healthy(port), logs)
 
 
