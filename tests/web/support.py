@@ -9,6 +9,7 @@ seconds instead of hanging the run.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Self
@@ -225,3 +226,26 @@ def board_main(fragment: str) -> bool:
 def post_phase(client: TestClient, code: str, token: str, phase: str) -> None:
     response = client.post(f"/api/rooms/{code}/phase", json={"phase": phase}, headers=bearer(token))
     assert response.status_code == 200, response.text
+
+
+LIVE_SEQ = re.compile(r'id="live-seq" data-seq="(\d+)"')
+"""The marker a live message ends with: which event the page now shows."""
+
+
+@dataclass
+class Screen:
+    """One live page's socket, read up to a given event (byte tests count its messages)."""
+
+    name: str
+    socket: WebSocketTestSession
+    seen: int = 0
+
+    def until(self, seq: int) -> list[str]:
+        """The messages up to the one that shows event `seq`."""
+        found = []
+        while self.seen < seq:
+            message = receive_html(self.socket)
+            found.append(message)
+            if marker := LIVE_SEQ.search(message):
+                self.seen = int(marker.group(1))
+        return found

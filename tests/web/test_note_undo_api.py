@@ -10,10 +10,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.testclient import WebSocketTestSession
 
 from app.web.deps import cookie_name
-from tests.web.support import ApiRoom, ToolkitRoom, receive_html, toolkit_room
+from tests.web.support import ApiRoom, Screen, ToolkitRoom, toolkit_room
 
 BUDGET = 2048
 MARKER = re.compile(r'id="live-seq" data-seq="(\d+)"')
@@ -139,21 +138,6 @@ def test_the_control_views_forms(client: TestClient) -> None:
 
 
 # ------------------------------------------------------------------ bytes per screen
-class Screen:
-    def __init__(self, name: str, socket: WebSocketTestSession) -> None:
-        self.name, self.socket, self.seen = name, socket, 0
-
-    def until(self, seq: int) -> list[str]:
-        """The messages up to the one that shows event `seq`."""
-        found = []
-        while self.seen < seq:
-            message = receive_html(self.socket)
-            found.append(message)
-            if marker := MARKER.search(message):
-                self.seen = int(marker.group(1))
-        return found
-
-
 def big_room(client: TestClient, size: int) -> tuple[ApiRoom, list[str]]:
     people = {f"p{i}": (f"Person {i}", PERSPECTIVES[i % 4]) for i in range(size)}
     room = ApiRoom.create(client, people)

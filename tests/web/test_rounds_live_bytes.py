@@ -14,32 +14,14 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from starlette.testclient import WebSocketTestSession
 
 from app.web.deps import cookie_name
-from tests.web.support import ApiRoom
+from tests.web.support import ApiRoom, Screen
 
 BUDGET = 2048
 MARKER = re.compile(r'id="live-seq" data-seq="(\d+)"')
 PERSPECTIVES = ("education", "health", "social-care", "vcs-other")
 TEXT = "Every child in Oakfield safe, healthy and learning, with their family heard — {}"
-
-
-@dataclass
-class Screen:
-    name: str
-    socket: WebSocketTestSession
-    seen: int = 0
-
-    def until(self, seq: int) -> list[str]:
-        found = []
-        while self.seen < seq:
-            message = self.socket.receive_text()
-            found.append(message)
-            marker = MARKER.search(message)
-            if marker:
-                self.seen = int(marker.group(1))
-        return found
 
 
 @dataclass
