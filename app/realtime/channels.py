@@ -38,7 +38,7 @@ from app.realtime.messages import (
     encode_roster,
 )
 from app.realtime.presence import HEARTBEAT, Attendance
-from app.realtime.updates import seq_marker, touched
+from app.realtime.updates import SMALL_CATCH_UP, seq_marker, touched
 
 log = logging.getLogger(__name__)
 
@@ -240,7 +240,8 @@ class RoomChannel:
 
     async def _catch_up(self, connection: Connection, room: Room, since: int | None) -> None:
         """A page's first render, or what it missed since `since`: the parts the
-        missed events touched, rendered now, unless the whole page is smaller."""
+        missed events touched, unless the whole page is smaller (a page that missed
+        nothing gets its seq alone: opening pages must not each render a page)."""
         missed: list[Event] | None = None
         for _ in range(3):  # the room may move on while the log is read
             if since is None or not 0 <= since <= room.seq:
@@ -250,13 +251,12 @@ class RoomChannel:
                 break
             missed = None
         seq = room.seq  # no await from here on: the render and the marker agree
-        whole = self.renderer.initial(connection, room, self.online, self._initial_cache(seq))
-        html = whole
-        if missed is not None:
-            parts = touched(room, missed)
-            if SCREEN not in parts:
-                changed = self.renderer.update(connection, room, self.online, parts, {})
-                html = changed if len(changed) < len(whole) else whole
+        html = None  # what changed, when it is known to be smaller than the page
+        if missed is not None and SCREEN not in (parts := touched(room, missed)):
+            html = self.renderer.update(connection, room, self.online, parts, {}) if parts else ""
+        if html is None or len(html) > SMALL_CATCH_UP:  # else no page is smaller
+            whole = self.renderer.initial(connection, room, self.online, self._initial_cache(seq))
+            html = html if html is not None and len(html) < len(whole) else whole
         connection.last_seq = seq
         await connection.put(html + seq_marker(seq))
 
