@@ -81,9 +81,10 @@ async def _fanout(conns: list[Conn], ready_flag: EventType, stop: EventType) -> 
         if index % 50 == 49:
             await asyncio.sleep(0.05)  # do not SYN-flood our own server
     deadline = time.monotonic() + 120
-    while not all(r.is_set() for r in readies):
-        failed = [t for t in tasks if t.done()]
-        if failed or time.monotonic() > deadline:
+    # Until every socket has its first message or has failed (a refused one is counted
+    # out, not waited for), or the deadline.
+    while not all(r.is_set() or t.done() for r, t in zip(readies, tasks, strict=True)):
+        if time.monotonic() > deadline:
             break
         await asyncio.sleep(0.05)
     connected = sum(r.is_set() for r in readies)

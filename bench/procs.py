@@ -109,6 +109,7 @@ def app_server(name: str, env: dict[str, str], logs: Path) -> AbstractContextMan
         "MAX_PARTICIPANTS": "5000",
         "JOIN_BURST": "1000000",
         "REQUEST_BURST": "1000000",  # 3,000 notes written from one address
+        "MAX_SOCKETS_PER_ADDRESS": "100000",  # 1,000 phones and the board, all from loopback
     }
     return started(name, args, {**overrides, **env}, port, healthy(port), logs)
 

@@ -51,14 +51,14 @@ class Renderer(Protocol):
     """
 
     def initial(
-        self, connection: Connection, room: Room, online: set[str], cache: dict[str, str]
+        self, connection: Connection, room: Room, online: frozenset[str], cache: dict[str, str]
     ) -> str: ...
 
     def update(
         self,
         connection: Connection,
         room: Room,
-        online: set[str],
+        online: frozenset[str],
         parts: tuple[Part, ...],
         cache: dict[str, str],
     ) -> str: ...
@@ -172,7 +172,7 @@ class RoomChannel:
 
     # --------------------------------------------------------------- presence
     @property
-    def online(self) -> set[str]:
+    def online(self) -> frozenset[str]:
         """Participants connected to this worker or, as last heard, to another."""
         return self.attendance.online
 
@@ -190,7 +190,7 @@ class RoomChannel:
         self.attendance.expire()
         self._presence_changed(before)
 
-    def _presence_changed(self, before: set[str]) -> None:
+    def _presence_changed(self, before: frozenset[str]) -> None:
         after = self.online
         if before != after:
             self.version += 1
@@ -433,9 +433,9 @@ class Channels:
             del self._channels[channel.code]
             await channel.stop()
 
-    def online(self, code: str) -> set[str]:
+    def online(self, code: str) -> frozenset[str]:
         channel = self._channels.get(code)
-        return channel.online if channel else set()
+        return channel.online if channel else frozenset()
 
     def close_room(self, code: str) -> None:
         """Close every local socket of a deleted room."""

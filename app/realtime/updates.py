@@ -8,7 +8,6 @@ from app.domain.events import Event
 from app.domain.registry import Part
 from app.domain.room import Room
 
-
 SMALL_CATCH_UP = 2048
 """A catch-up within one update's budget is sent as it is: rendering the whole page
 to see whether it is smaller would cost more than the bytes it might save."""

@@ -79,7 +79,7 @@ class UseCases:
         """The room's events after `seq`, from the log (what a form post just changed)."""
         return await self.rooms.events_between(code, seq, None)
 
-    def online(self, code: str) -> set[str]:
+    def online(self, code: str) -> frozenset[str]:
         """Who has a screen open in the room now (participant ids, the facilitator)."""
         return self.channels.online(code)
 

@@ -103,7 +103,7 @@ class Records(UseCases):
             for viewer, page in screens:
                 room.snapshot(viewer)
                 connection = Connection(room.code, viewer, "html", page=page)
-                self.channels.renderer.initial(connection, room, set(), {})
+                self.channels.renderer.initial(connection, room, frozenset(), {})
         except Exception as exc:  # anything at all: the room is not imported
             raise Invalid(
                 "invalid_archive", f"The archived room cannot be shown ({type(exc).__name__})."

@@ -32,7 +32,7 @@ class Scene:
     room: Room
     page: str
     me: Participant | None
-    online: set[str]
+    online: frozenset[str]
     full: Callable[[], dict[str, Any]]
     """The page's whole context (computed only if a fragment needs most of it)."""
     locale: Locale = field(default_factory=lambda: get(DEFAULT))

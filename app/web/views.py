@@ -73,7 +73,9 @@ SHOWS: dict[str, frozenset[str]] = {
 each block of each page shows. Every block also changes with `SCREEN`."""
 
 
-def room_context(room: Room, online: set[str], me: Participant | None = None) -> dict[str, Any]:
+def room_context(
+    room: Room, online: frozenset[str], me: Participant | None = None
+) -> dict[str, Any]:
     """Everything the room's screens show, for one viewer."""
     workshop = room.workshop
     phase = room.current_phase
@@ -100,6 +102,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "written": _written(room),
         "inner_notes": inner,
         "outer_notes": outer,
+        "in_ring_by_perspective": Counter((n.ring, n.perspective) for n in (*inner, *outer)),
         "merged_notes": _merged(room),
         "removed_notes": note_undo.restorable(room),
         "waiting": waiting.Waiting(room),
@@ -370,7 +373,7 @@ class HtmlRenderer:
     templates: Templates
 
     def initial(
-        self, connection: Connection, room: Room, online: set[str], cache: dict[str, str]
+        self, connection: Connection, room: Room, online: frozenset[str], cache: dict[str, str]
     ) -> str:
         """Every live block of the page, whole."""
         return self.update(connection, room, online, (SCREEN,), cache)
@@ -379,7 +382,7 @@ class HtmlRenderer:
         self,
         connection: Connection,
         room: Room,
-        online: set[str],
+        online: frozenset[str],
         parts: tuple[Part, ...],
         cache: dict[str, str],
     ) -> str:

@@ -65,7 +65,7 @@ def _measure(renderer: HtmlRenderer, room: Any, screens: list[Connection]) -> di
         cache: dict[str, str] = {}
         parts = (Part("note", note_id), Part("rings"))
         started = time.perf_counter()
-        sent = [renderer.update(c, room, set(), parts, cache) for c in screens]
+        sent = [renderer.update(c, room, frozenset(), parts, cache) for c in screens]
         times.append((time.perf_counter() - started) * 1000)
         renders.append(len(cache))
         sizes.append(max(len(s.encode()) for s in sent))

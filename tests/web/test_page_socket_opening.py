@@ -9,6 +9,7 @@ updates gets those parts; one with no `since` gets the page's live blocks whole.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -43,16 +44,19 @@ class SortRoom:
         post_phase(client, self.code, self.fac, "purpose-sort")
         self.notes = [n["id"] for n in self.snapshot()["notes"]]
 
-    def snapshot(self) -> dict[str, object]:
+    def snapshot(self) -> dict[str, Any]:
         response = self.client.get(f"/api/rooms/{self.code}", headers=bearer(self.fac))
-        return dict(response.json())
+        snapshot: dict[str, Any] = response.json()
+        return snapshot
 
     def seq(self) -> int:
-        return int(str(self.snapshot()["seq"]))
+        return int(self.snapshot()["seq"])
 
     def move(self, note: str, ring: str) -> None:
         response = self.client.post(
-            f"/api/rooms/{self.code}/notes/{note}/move", json={"ring": ring}, headers=bearer(self.fac)
+            f"/api/rooms/{self.code}/notes/{note}/move",
+            json={"ring": ring},
+            headers=bearer(self.fac),
         )
         assert response.status_code == 200, response.text
 
@@ -91,7 +95,8 @@ def test_a_page_that_missed_two_moves_is_sent_those_notes(room: SortRoom) -> Non
         message = room.first_message(view, token, since=seq)
         assert len(message.encode()) <= 2 * 2048, f"{view}: {len(message)} bytes"
         assert message.endswith(seq_marker(seq + 2))
-        assert room.notes[0] in message and room.notes[1] in message, view
+        assert room.notes[0] in message, view
+        assert room.notes[1] in message, view
 
 
 def test_a_page_without_since_is_sent_its_live_blocks_whole(room: SortRoom) -> None:
