@@ -41,10 +41,17 @@ def table(results: dict[str, Any]) -> str:
                 f"{app['duplicates']}, baseline {base['gaps']} / {base['duplicates']} "
                 f"({app['connected']}/{app['clients']} sockets connected) |"
             )
-    if "join_storm" in results:
-        j = results["join_storm"]
+    for key in ("join_storm", "join_storm_busy"):
+        if key not in results:
+            continue
+        j = results[key]
+        where = (
+            f"late, into {j['room_size']} participants × 3 notes, sorting"
+            if j.get("room_size")
+            else "into the lobby"
+        )
         rows.append(
-            f"| join storm, {j['phones']} in {j['seconds']:g} s | {TARGETS['join']} | "
+            f"| join storm, {j['phones']} in {j['seconds']:g} s, {where} | {TARGETS['join']} | "
             f"{j['failures']} failures, join p50 {j['join_ms']['p50']} ms, "
             f"p99 {j['join_ms']['p99']} ms, max {j['join_ms']['max']} ms |"
         )
@@ -62,6 +69,17 @@ def table(results: dict[str, Any]) -> str:
             f"p50 {r['to_last_event_ms']['p50']} ms, max {r['to_last_event_ms']['max']} ms "
             f"to the last event |"
         )
+    if "catch_up" in results:
+        c = results["catch_up"]
+        for k, screens in c["missed"].items():
+            sent = ", ".join(
+                f"{view} {kb(f['bytes'])} in {f['ms']:g} ms (whole {kb(c['whole'][view]['bytes'])})"
+                for view, f in screens.items()
+            )
+            rows.append(
+                f"| a page back after missing {k} moves, {c['participants']} participants × 3 "
+                f"notes | smaller than the whole page | {sent} |"
+            )
     if "pages" in results:
         p = results["pages"]
         rows.append(

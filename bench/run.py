@@ -26,7 +26,7 @@ from bench.scenarios.deflate import deflate
 from bench.scenarios.fanout import fanout_app, fanout_baseline
 from bench.scenarios.join import join_storm
 from bench.scenarios.pages import page_weight
-from bench.scenarios.replay import replay
+from bench.scenarios.replay import catch_up, replay
 from bench.scenarios.scaled import fanout_scaled, scaled_unavailable
 from bench.scenarios.slow import slow_clients
 from bench.scenarios.suggestions import suggestion_timing
@@ -115,8 +115,10 @@ def main() -> None:
         )
     if "join" in only:
         step("join_storm", lambda: join_storm(300, 10.0, logs, args.processes))
+        step("join_storm_busy", lambda: join_storm(100, 10.0, logs, args.processes, 300))
     if "replay" in only:
         step("replay", lambda: replay(5000, logs))
+        step("catch_up", lambda: catch_up(300, (10, 100), logs))
     if "slow" in only:
         before, during, after = (float(v) for v in args.slow_seconds.split(","))
         step(

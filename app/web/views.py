@@ -394,6 +394,22 @@ class HtmlRenderer:
         if me_id and me is None:
             return ""
         whole = SCREEN in parts
+        changed = [
+            (block, mine)
+            for block in blocks
+            if (mine := [p for p in parts if whole or affected(page, block, (p,), me_id)])
+        ]
+        if not changed:  # most sockets, for presence and for the facilitator's own views
+            return ""
+        # One answer for every screen of this page and language that sees the same: no
+        # personal block and no part meant for one person. 1,000 phones, one render.
+        shared = page != "phone" or not (
+            any(p.only is not None for p in parts)
+            or any(personal(page, b, room) for b, _ in changed)
+        )
+        answer = f"{page}:{connection.lang}:{parts!r}" if shared else ""
+        if answer and answer in cache:
+            return cache[answer]
         locale = i18n.get(connection.lang)
         room = room_in(room, locale.code)
         context: list[dict[str, Any]] = []
@@ -405,10 +421,7 @@ class HtmlRenderer:
 
         scene = live.Scene(self.templates, room, page, me, online, full, locale)
         html = []
-        for block in blocks:
-            mine = [p for p in parts if whole or affected(page, block, (p,), me_id)]
-            if not mine:
-                continue
+        for block, mine in changed:
             audience = me_id if personal(page, block, room) else "*"
             renders = None if whole else live.elements(page, block, room)
             if renders is not None and not any(
@@ -424,4 +437,7 @@ class HtmlRenderer:
             if key not in cache:
                 cache[key] = self.templates.block(name, block, full())
             html.append(cache[key])
+        if answer:
+            cache[answer] = "".join(html)
+            return cache[answer]
         return "".join(html)

@@ -1,4 +1,5 @@
-"""`--only replay`: a client replaying a room's whole log (`since=0`) to its last event."""
+"""`--only replay`: a client replaying a room's whole log (`since=0`) to its last event, and
+pages catching up after missing K updates in a busy room (`catch_up`)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.live import PERSPECTIVES, bearer
+import httpx
+
+from bench.live import PERSPECTIVES, bearer, make_sort_room, move_notes
 from bench.numbers import summary_ms
 from bench.procs import app_server, sqlite_env
 from tests.servers import ROOT
@@ -107,3 +110,53 @@ def replay(events: int, logs: Path) -> dict[str, Any]:
                 return {"events": events, "to_last_event_ms": summary_ms(timings)}
 
             return asyncio.run(measure())
+
+
+def catch_up(participants: int, missed: tuple[int, ...], logs: Path) -> dict[str, Any]:
+    """Pages that were offline while K notes moved, in a room of `participants` × 3 notes,
+    sorting: what each is sent when its socket comes back with `since` (what it missed,
+    or the whole page where that is smaller), against opening without `since`."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        app_server("app-catch-up", sqlite_env(tmp), logs) as server,
+    ):
+        base = f"http://127.0.0.1:{server.port}"
+
+        async def measure() -> dict[str, Any]:
+            from websockets.asyncio.client import connect
+
+            async with httpx.AsyncClient(base_url=base, timeout=60) as api:
+                room = await make_sort_room(api, participants)
+            fac = {"Cookie": f"cg_{room['code']}={room['facilitator']}"}
+            phone = {"Cookie": f"cg_{room['code']}={room['tokens'][1]}"}
+            screens = {"board": fac, "control": fac, "phone": phone}
+
+            async def first(view: str, since: int | None) -> tuple[int, float]:
+                query = f"view={view}" + ("" if since is None else f"&since={since}")
+                url = f"ws://127.0.0.1:{server.port}/rooms/{room['code']}/live?{query}"
+                began = time.monotonic()
+                async with connect(
+                    url, additional_headers=screens[view], max_size=None, compression=None
+                ) as ws:
+                    message = await ws.recv()
+                return len(message.encode() if isinstance(message, str) else message), (
+                    time.monotonic() - began
+                ) * 1000
+
+            figures: dict[str, Any] = {"participants": participants, "whole": {}, "missed": {}}
+            for view in screens:
+                size, ms = await first(view, None)
+                figures["whole"][view] = {"bytes": size, "ms": round(ms, 1)}
+            rings = {note: "inner" for note in room["notes"]}
+            seq = room["seq"]
+            async with httpx.AsyncClient(timeout=30) as api:
+                for k in missed:
+                    since = seq
+                    _, seq = await move_notes(api, [base], room, rings, 50.0, k / 50.0, seq)
+                    figures["missed"][str(k)] = {}
+                    for view in screens:
+                        size, ms = await first(view, since)
+                        figures["missed"][str(k)][view] = {"bytes": size, "ms": round(ms, 1)}
+            return figures
+
+        return asyncio.run(measure())
