@@ -11,6 +11,10 @@ import pikepdf
 import pytest
 from docx import Document as WordDocument
 from fastapi.testclient import TestClient
+from odf import teletype
+from odf.opendocument import load
+from odf.style import Style, TextProperties
+from odf.text import H, P
 from pypdf import PdfReader
 
 from tests.conftest import bearer, join, make_room
@@ -115,6 +119,55 @@ def test_bilingual_has_both_parts_each_marked(client, room):
     assert pdf_lang == "cy"
 
 
+def _odt_paragraphs(body: bytes) -> list[tuple[str, str]]:
+    """Each paragraph and heading of an ODT as (its text, its language as its style and
+    the styles above it say: `cy-GB`), read back with odfpy."""
+    document = load(io.BytesIO(body))
+    styles = {
+        s.getAttribute("name"): s
+        for holder in (document.automaticstyles, document.styles)
+        for s in holder.getElementsByType(Style)
+    }
+
+    def language(name: str | None) -> str:
+        while name:
+            style = styles[name]
+            for props in style.getElementsByType(TextProperties):
+                if props.getAttribute("language"):
+                    return f"{props.getAttribute('language')}-{props.getAttribute('country')}"
+            name = style.getAttribute("parentstylename")
+        return "none"
+
+    return [
+        (teletype.extractText(p), language(p.getAttribute("stylename")))
+        for p in [*document.text.getElementsByType(P), *document.text.getElementsByType(H)]
+    ]
+
+
+def test_bilingual_odt_has_both_parts_each_marked(client, room):
+    paragraphs = _odt_paragraphs(_get(client, room, "odt", "cy,en").content)
+    said = {text: language for text, language in paragraphs}
+    assert said["1. Datganiad o ddiben"] == "cy-GB"
+    assert said["1. Statement of purpose"] == "en-GB"
+    dates = [language for text, language in paragraphs if text.startswith(("Dyddiad:", "Date:"))]
+    assert sorted(dates) == ["cy-GB", "en-GB"]
+    signatories = {
+        lang for text, lang in paragraphs if text.endswith(("Llofnodwyr", "Signatories"))
+    }
+    assert signatories == {"cy-GB", "en-GB"}
+    texts = [text for text, _ in paragraphs]
+    assert texts.count(PURPOSE) == 2  # people's words as they wrote them, once in each part
+    assert texts.index("1. Datganiad o ddiben") < texts.index("1. Statement of purpose")
+    assert "Siân Prydderch" in texts  # the signatories' table, in both parts
+    assert texts.count("Siân Prydderch") == 2
+    assert {language for _, language in paragraphs} == {"cy-GB", "en-GB"}
+
+
+def test_one_language_odt_says_its_region(client, room):
+    paragraphs = _odt_paragraphs(_get(client, room, "odt", "cy").content)
+    assert {language for _, language in paragraphs} == {"cy-GB"}
+
+
 def test_without_lang_the_rooms_language(client, room):
     client.cookies.set("lang", "cy")  # the reader's choice does not change the room's
     assert "Date:" in _get(client, room, "md", None).text
@@ -146,7 +199,8 @@ def test_a_room_in_a_language_we_do_not_have_is_refused(client):
         ("md", "fr"),
         ("md", "cy,cy"),
         ("md", "en-XA"),
-        ("odt", "en,cy"),
+        ("odt", "en,fr"),
+        ("pdf", "cy,en,cy"),
         ("md", ""),
     ],
 )

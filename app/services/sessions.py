@@ -123,6 +123,12 @@ class Sessions(UseCases):
             lookups.bad_token()
         return found
 
+    async def was_removed(self, code: str, token: str | None) -> bool:
+        """Whether `token` was held by someone the facilitator removed from room `code`."""
+        if not token:
+            return False
+        return await to_thread.run_sync(self.store.token_removed, code, hash_token(token))
+
     async def find_room(self, raw_code: str) -> Room | None:
         code = normalize_code(raw_code)
         if not looks_like_code(code):
