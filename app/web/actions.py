@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
+from app.domain.board import MAX_PAGE
 from app.domain.errors import DomainError, Invalid
 from app.domain.events import Viewer
 from app.domain.registry import SCREEN
@@ -304,6 +305,12 @@ async def enter_for(service: Service, code: str, viewer: Viewer, form: Submitted
     await service.enter_for(code, viewer, form["participant_id"], form["action"], fields)
 
 
+@_post("/rooms/{code}/participants/enter")
+async def enter_for_chosen(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """The same, for the person chosen in the control view's form (`participant_id`)."""
+    await enter_for(service, code, viewer, form)
+
+
 @_post("/rooms/{code}/votes/reveal")
 async def reveal_votes(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.reveal_votes(code, viewer)
@@ -326,9 +333,22 @@ async def board_view(service: Service, code: str, viewer: Viewer, form: Submitte
                 changes[name] = int(form[name])
             except ValueError:
                 changes[name] = form[name]  # refused by the rule, with its message
+    if form["go"]:  # a page number, counted from 1 (the control view's picker)
+        changes["page"] = _page_number(form["go"])
     if form["projector"]:
         changes["projector"] = form["projector"] == "true"
     await service.set_board(code, viewer, **changes)
+
+
+def _page_number(value: str) -> int:
+    """The page (from 0) that a page number typed in the control view names."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_PAGE + 1:
+        raise Invalid("invalid_page", "Give a page number from 1 to {last}.", last=MAX_PAGE + 1)
+    return number - 1
 
 
 # ------------------------------------------------------------------------- grid
