@@ -305,6 +305,12 @@ async def enter_for(service: Service, code: str, viewer: Viewer, form: Submitted
     await service.enter_for(code, viewer, form["participant_id"], form["action"], fields)
 
 
+@_post("/rooms/{code}/participants/enter")
+async def enter_for_chosen(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """The same, for the person chosen in the control view's form (`participant_id`)."""
+    await enter_for(service, code, viewer, form)
+
+
 @_post("/rooms/{code}/votes/reveal")
 async def reveal_votes(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.reveal_votes(code, viewer)
