@@ -169,6 +169,18 @@ def board_response(scene: Scene, part: Part) -> str:
     return found + _response(scene, part, "board_objection", "board-objection")
 
 
+def board_revealed(scene: Scene, part: Part) -> str:
+    """A reveal: the statement's tally, its objections' list left for their own updates
+    (`objection.revealed`, one each: see `board_reason`)."""
+    item = _statement(scene, part.key)
+    return "" if item is None else scene.render("board_responses", s=item, objections_later=True)
+
+
+def board_reason(scene: Scene, part: Part) -> str:
+    """One revealed objection's reason, in its place in the list."""
+    return _response(scene, part, "board_objection", "board-objection")
+
+
 def control_response(scene: Scene, part: Part) -> str:
     found = _tally_row(scene, part, "control_tally_row")
     item = _statement(scene, part.key)

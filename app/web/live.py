@@ -27,7 +27,9 @@ from app.web.fragments import (
     board_note,
     board_overall,
     board_person,
+    board_reason,
     board_response,
+    board_revealed,
     board_rings,
     board_signatures,
     control_contribution,
@@ -73,6 +75,7 @@ _GRID_BOARD: dict[str, Render] = {
     "tally": NOTHING,
     "response": NOTHING,
     "revealed": NOTHING,
+    "reason": NOTHING,
 }
 ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("board", "lobby"): {"people": board_person, "presence": board_person, "lock": NOTHING},
@@ -81,7 +84,8 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "tally": NOTHING,  # a response's own part carries its row
         "response": board_response,
         "statement": statement_element("board_statement"),
-        "revealed": statement_element("board_responses"),
+        "revealed": board_revealed,
+        "reason": board_reason,
         "people": NOTHING,
         "presence": NOTHING,
         "lock": NOTHING,

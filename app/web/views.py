@@ -53,7 +53,7 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people", "board-view"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
-        | {"lock", "response", "revealed", "votes"}
+        | {"lock", "response", "revealed", "reason", "votes"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
