@@ -190,7 +190,7 @@
     var state = drag;
     drag = null;
     state.card.classList.remove("postit--dragging");
-    state.card.removeAttribute("style");
+    state.card.style.removeProperty("transform");  // (the circles view positions it too)
     if (state.over) state.over.classList.remove("dropzone--over");
     if (!state.moving || evt.type === "pointercancel") return;
     var zone = dropzoneAt(evt.clientX, evt.clientY);
