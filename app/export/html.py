@@ -52,7 +52,7 @@ def _own_ids(html: str) -> str:
     marked = []
     for part in parts:
         language = part.split('"', 1)[0]
-        marked.append(IDS.sub(lambda m, tag=language: f"{m.group(1)}{tag}-", part))
+        marked.append(IDS.sub(r"\g<1>" + language.replace("\\", "") + "-", part))
     return PART.join([head, *marked])
 
 
