@@ -92,7 +92,7 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
         message = say(request, exc.template, **exc.params)
         return _refuse(request, STATUS[exc.kind], exc.code, message)
     except RateLimited as exc:
-        return rate_limited(exc)
+        return rate_limited(exc, request)
     page = "control" if viewer.is_facilitator else "phone"
     if not _is_htmx(request):
         return RedirectResponse(f"/rooms/{room.code}/{page}", status_code=303)

@@ -100,6 +100,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "written": _written(room),
         "inner_notes": inner,
         "outer_notes": outer,
+        "ring_counts": _ring_counts(inner, outer),
         "merged_notes": _merged(room),
         "removed_notes": note_undo.restorable(room),
         "waiting": waiting.Waiting(room),
@@ -300,6 +301,13 @@ def _spotlit(room: Room) -> dict[str, Any] | None:
             tallies = {item["target"]: item for item in statements(room, None, [room.spotlight])}
             return {**row, "consent": tallies.get(room.spotlight)}
     return None
+
+
+def _ring_counts(inner: list[Note], outer: list[Note]) -> dict[str, tuple[int, int]]:
+    """Each perspective's notes in the inner and in the outer circle (the board's legend:
+    counted once here, not by a filter over every note for each perspective)."""
+    ins, outs = Counter(n.perspective for n in inner), Counter(n.perspective for n in outer)
+    return {p: (ins[p], outs[p]) for p in ins.keys() | outs.keys()}
 
 
 def _written(room: Room) -> dict[str, Any]:
