@@ -269,7 +269,9 @@ async def reveal(service: Service, code: str, viewer: Viewer, form: Submitted) -
 
 @_post("/rooms/{code}/suggestions/merge")
 async def merge_group(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
-    await service.merge_group(code, viewer, into=form["into"], note_ids=form.all("note_ids"))
+    ticked = form.all("note_ids")  # the first ticked is kept, unless the form says which
+    into = form["into"] or (ticked[0] if ticked else "")
+    await service.merge_group(code, viewer, into=into, note_ids=ticked)
 
 
 @_post("/rooms/{code}/suggestions/dismiss")

@@ -52,7 +52,7 @@ from app.web.fragments import (
     statement_element,
 )
 from app.web.fragments_rounds import my_dots, proxy_list, vote_count
-from app.web.scene import Render, Scene, remove
+from app.web.scene import Render, Scene
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
 
@@ -130,7 +130,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("phone", "rate-items"): {"answer": my_answer},
     ("phone", "document"): {"signed": phone_signed},
     ("control", "sort-notes"): {
-        "suggestion": lambda scene, part: remove(f"suggestion-{part.key}"),
+        "suggestion": NOTHING,  # the suggestions follow the notes (see `views`, `suggested`)
         "note": control_note,
         "removed-note": control_unremoved,
         "merged-note": control_remerged,
