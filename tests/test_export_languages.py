@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 import pikepdf
 import pytest
@@ -100,8 +101,8 @@ def test_the_file_names_say_the_kind_in_the_language(client, room):
 
 def test_bilingual_has_both_parts_each_marked(client, room):
     html = _get(client, room, "html", "cy,en").text
-    assert '<article class="doc-part" lang="cy">' in html
-    assert '<article class="doc-part" lang="en-GB">' in html
+    assert '<article class="doc-part" id="part-cy" lang="cy">' in html
+    assert '<article class="doc-part" id="part-en-GB" lang="en-GB">' in html
     assert html.index("Datganiad o ddiben") < html.index("Statement of purpose")
     assert html.count(PURPOSE) == 2  # people's words as written, in both parts
     md = _get(client, room, "md", "cy,en").text
@@ -117,6 +118,54 @@ def test_bilingual_has_both_parts_each_marked(client, room):
     assert "datganiad o ddiben" in text.lower()
     assert "statement of purpose" in text.lower()
     assert pdf_lang == "cy"
+
+
+def _pdf_structure(body: bytes) -> tuple[list[str], list[tuple[str, str | None, int]]]:
+    """The PDF's pages' text, and each structure element of its tag tree read back
+    with pypdf: (its type, its language as it or an element above it says, its page)."""
+    reader = PdfReader(io.BytesIO(body))
+    found: list[tuple[str, str | None, int]] = []
+
+    def walk(node, language: str | None) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid, language)
+            return
+        if not hasattr(node, "get") or node.get("/Type") != "/StructElem":
+            return
+        language = str(node["/Lang"]) if "/Lang" in node else language
+        page = (reader.get_page_number(node["/Pg"]) if "/Pg" in node else None) or 0
+        found.append((str(node["/S"]), language, page))
+        if "/K" in node:
+            walk(node["/K"], language)
+
+    root: Any = reader.trailer["/Root"]
+    walk(root["/StructTreeRoot"]["/K"], None)
+    return [page.extract_text() for page in reader.pages], found
+
+
+def test_bilingual_pdf_tags_each_part_with_its_language(client, room):
+    texts, elements = _pdf_structure(_get(client, room, "pdf", "cy,en").content)
+    parts = {(language, page) for kind, language, page in elements if kind == "/Art"}
+    assert {language for language, _ in parts} == {"cy", "en-GB"}
+    for language, page in parts:  # each part's pages hold its own fixed wording
+        welsh = "Datganiad o ddiben" in texts[page] or "Dyddiad:" in texts[page]
+        english = "Statement of purpose" in texts[page] or "Date:" in texts[page]
+        if welsh or english:
+            assert (language == "cy") == welsh, page
+            assert (language == "en-GB") == english, page
+    inside = [e for e in elements if e[0] not in ("/Document", "/Part")]
+    assert inside
+    assert all(language in ("cy", "en-GB") for _, language, _ in inside)
+    headings = {(language, page) for kind, language, page in elements if kind == "/H2"}
+    assert {language for language, _ in headings} == {"cy", "en-GB"}
+
+
+def test_one_language_pdf_says_it_once(client, room):
+    _, elements = _pdf_structure(_get(client, room, "pdf", "cy").content)
+    assert elements
+    assert all(language is None for _, language, _ in elements)
 
 
 def _odt_paragraphs(body: bytes) -> list[tuple[str, str]]:

@@ -31,7 +31,7 @@ from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import H, List, ListItem, ListLevelStyleNumber, ListStyle, P, Span
 
 from app.domain.document import Document, Entry
-from app.export import board, safe, words
+from app.export import board, merged_line, safe, words
 from app.export.odt_languages import LanguageStyles, odf_language
 from app.i18n import N_
 from app.i18n.dates import long_date
@@ -384,7 +384,7 @@ def _appendix(w: Writer, document: Document) -> None:
             if not notes:
                 w.p(say.gettext("None."), w.note)
             for note in notes:
-                w.p(f"• {note.text} — {note.perspective_label}{note.merged_line}")
+                w.p(f"• {note.text} — {note.perspective_label}{merged_line(note, say)}")
     if document.overrides:
         w.h(say.gettext("Agreed over an objection"), 2, None if document.has_notes else first_after)
         for entry in document.overrides:

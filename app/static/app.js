@@ -156,6 +156,8 @@
 
   function dropzoneAt(x, y) {
     var el = document.elementFromPoint(x, y);
+    var circles = el && el.closest ? el.closest('[data-sort-board][data-view="circles"]') : null;
+    if (circles && window.cgSortRingAt) return window.cgSortRingAt(circles, x, y);  // by the ellipses
     return el && el.closest ? el.closest("[data-ring]") : null;
   }
 
@@ -188,7 +190,7 @@
     var state = drag;
     drag = null;
     state.card.classList.remove("postit--dragging");
-    state.card.removeAttribute("style");
+    state.card.style.removeProperty("transform");  // (the circles view positions it too)
     if (state.over) state.over.classList.remove("dropzone--over");
     if (!state.moving || evt.type === "pointercancel") return;
     var zone = dropzoneAt(evt.clientX, evt.clientY);
@@ -583,6 +585,21 @@
     parent.insertBefore(node, before);
   }
 
+  // A list marked data-keep-items came empty: its items travel as elements of their own
+  // (the notes merged into a note), so the ones the page has stay, as does the list's
+  // <details> open or shut.
+  function keepItems(node, old) {
+    node.querySelectorAll("[data-keep-items]").forEach(function (list) {
+      var was = old && list.id ? old.querySelector("#" + CSS.escape(list.id)) : null;
+      if (was) {
+        while (was.firstChild) list.appendChild(was.firstChild);
+        var box = list.closest("details"), wasBox = was.closest("details");
+        if (box && wasBox && wasBox.open && !box.hidden) box.open = true;
+      }
+      list.removeAttribute("data-keep-items");
+    });
+  }
+
   function putInPlace(node) {
     var old = node.id ? document.getElementById(node.id) : null;
     var into = node.getAttribute("data-in");
@@ -590,6 +607,7 @@
     if (into ? !parent : !old) return false;
     var holder = document.createDocumentFragment();
     holder.appendChild(node);
+    keepItems(node, old);
     var focus = old ? focusKey(old) : null;
     var target = old || parent;
     htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder, live: true });
@@ -607,8 +625,9 @@
 
   function applyLive(html) {
     var relayout = false;
+    var later = [];  // items for a list that comes later in the message
     document.dispatchEvent(new CustomEvent("cg:liveBefore"));
-    liveItems(html).forEach(function (node) {
+    function place(node, again) {
       if (node.tagName === "TEMPLATE" && node.hasAttribute("data-remove")) {
         node.getAttribute("data-remove").split(" ").forEach(function (id) {
           var gone = id ? document.getElementById(id) : null;
@@ -616,10 +635,14 @@
           if (gone.closest("[data-circles]")) relayout = true;
           gone.remove();
         });
-      } else if (putInPlace(node) && node.closest("[data-circles]")) {
-        relayout = true;
+      } else if (putInPlace(node)) {
+        if (node.closest("[data-circles]")) relayout = true;
+      } else if (!again && node.hasAttribute("data-in")) {
+        later.push(node);
       }
-    });
+    }
+    liveItems(html).forEach(function (node) { place(node, false); });
+    later.forEach(function (node) { place(node, true); });
     if (boardMain()) {  // notes go to their spots now; the board is fitted when the burst ends
       localPage = null;
       lastFit = null;
@@ -867,6 +890,7 @@
     });
   }
   window.cgLayoutCircles = layoutCircles;  // for the tests of the layout
+  window.cgCircles = { cells: cells, slotsOf: slotsOf, aspect: ASPECT };  // control_circles.js
   document.addEventListener("DOMContentLoaded", function () { if (!fitBoard()) layoutCircles(); });
 
   // ---- Merge menus (control view): the other notes, listed when a menu opens ----

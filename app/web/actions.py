@@ -92,7 +92,7 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
         message = say(request, exc.template, **exc.params)
         return _refuse(request, STATUS[exc.kind], exc.code, message)
     except RateLimited as exc:
-        return rate_limited(exc)
+        return rate_limited(exc, request)
     page = "control" if viewer.is_facilitator else "phone"
     if not _is_htmx(request):
         return RedirectResponse(f"/rooms/{room.code}/{page}", status_code=303)
@@ -269,7 +269,9 @@ async def reveal(service: Service, code: str, viewer: Viewer, form: Submitted) -
 
 @_post("/rooms/{code}/suggestions/merge")
 async def merge_group(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
-    await service.merge_group(code, viewer, into=form["into"], note_ids=form.all("note_ids"))
+    ticked = form.all("note_ids")  # the first ticked is kept, unless the form says which
+    into = form["into"] or (ticked[0] if ticked else "")
+    await service.merge_group(code, viewer, into=into, note_ids=ticked)
 
 
 @_post("/rooms/{code}/suggestions/dismiss")
@@ -303,6 +305,12 @@ async def enter_for(service: Service, code: str, viewer: Viewer, form: Submitted
     """What someone without a phone wrote or said on paper, entered by the facilitator."""
     fields = {name: form[name] for name in ("text", "row", "target", "stance", "reason")}
     await service.enter_for(code, viewer, form["participant_id"], form["action"], fields)
+
+
+@_post("/rooms/{code}/participants/enter")
+async def enter_for_chosen(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """The same, for the person chosen in the control view's form (`participant_id`)."""
+    await enter_for(service, code, viewer, form)
 
 
 @_post("/rooms/{code}/votes/reveal")

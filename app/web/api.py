@@ -400,7 +400,7 @@ async def export_document(
     (`cy`), or two for a bilingual document (`cy,en`, in every format); without it, the
     room's language (the one it was created in)."""
     if extension not in files.DOCUMENTS:
-        raise ApiError(404, "unknown_format", f"Formats: {', '.join(files.DOCUMENTS)}.")
+        raise ApiError(404, "unknown_format", "Formats: md, html, docx, odt, pdf.")
     room = await service.room(normalize_code(code))
     languages = document_languages(request, room.options.language)
     documents = [

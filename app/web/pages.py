@@ -303,6 +303,22 @@ async def phone(
     return await _screen(request, service, settings, code, "phone")
 
 
+@router.get("/rooms/{code}/suggestions/themes", response_model=None)
+async def suggested_themes(code: str, request: Request, service: ServiceDep) -> Response:
+    """The control view's suggested themes, listed when the facilitator opens them (they
+    shift a little with every note: they are not pushed live; the groups are)."""
+    room, viewer = await _room_and_viewer(request, service, code)
+    if room is None or viewer is None or not viewer.is_facilitator:
+        return HTMLResponse("", status_code=403)
+    try:
+        found = await service.suggestions(room.code, viewer)
+    except DomainError:
+        found = {"themes": []}
+    context = {"themes": found["themes"], "i18n": page_locale(request)}
+    html = _templates(request).render("parts/control_suggestion_theme.html", context)
+    return HTMLResponse(html)
+
+
 @router.get("/rooms/{code}", response_model=None)
 async def room_home(code: str, request: Request, service: ServiceDep) -> Response:
     room, viewer = await _room_and_viewer(request, service, code)

@@ -33,7 +33,7 @@ from app.domain.notes import Note
 from app.domain.registry import SCREEN, Part
 from app.domain.room import Participant, Room
 from app.realtime.connection import Connection
-from app.web import live, waiting
+from app.web import live, suggested, waiting
 from app.web.board_view import board_context
 from app.web.tallies import STANCE_LABELS, statements
 from app.web.templating import Templates
@@ -53,7 +53,7 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people", "board-view"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
-        | {"lock", "response", "revealed", "votes"}
+        | {"lock", "response", "revealed", "reason", "votes"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
@@ -100,6 +100,7 @@ def room_context(room: Room, online: set[str], me: Participant | None = None) ->
         "written": _written(room),
         "inner_notes": inner,
         "outer_notes": outer,
+        "ring_counts": _ring_counts(inner, outer),
         "merged_notes": _merged(room),
         "removed_notes": note_undo.restorable(room),
         "waiting": waiting.Waiting(room),
@@ -145,17 +146,10 @@ def votes_here(room: Room, me: Participant | None) -> dict[str, Any] | None:
     }
 
 
-def _suggester(room: Room) -> Callable[[], dict[str, Any]]:
-    """Grouping suggestions, computed only if a template asks (the control view)."""
-    found: list[dict[str, Any]] = []
-
-    def suggest() -> dict[str, Any]:
-        if not found:
-            groups, themes = suggestions.analyse(room)
-            found.append({"groups": groups, "themes": themes})
-        return found[0]
-
-    return suggest
+def _suggester(room: Room) -> Callable[[], suggested.Panel]:
+    """Grouping suggestions, computed only if a template asks (the control view), once per
+    change of the notes per room (`suggested.panel`)."""
+    return lambda: suggested.panel(room)
 
 
 def _timer(room: Room) -> dict[str, Any] | None:
@@ -302,6 +296,13 @@ def _spotlit(room: Room) -> dict[str, Any] | None:
     return None
 
 
+def _ring_counts(inner: list[Note], outer: list[Note]) -> dict[str, tuple[int, int]]:
+    """Each perspective's notes in the inner and in the outer circle (the board's legend:
+    counted once here, not by a filter over every note for each perspective)."""
+    ins, outs = Counter(n.perspective for n in inner), Counter(n.perspective for n in outer)
+    return {p: (ins[p], outs[p]) for p in ins.keys() | outs.keys()}
+
+
 def _written(room: Room) -> dict[str, Any]:
     """Counts for the writing phase: notes per perspective, notes per person."""
     live = [n for n in room.notes.values() if not n.removed]
@@ -402,6 +403,7 @@ class HtmlRenderer:
 
         scene = live.Scene(self.templates, room, page, me, online, full, locale)
         html = []
+        repainted: set[str] = set()
         for block in blocks:
             mine = [p for p in parts if whole or affected(page, block, (p,), me_id)]
             if not mine:
@@ -421,4 +423,19 @@ class HtmlRenderer:
             if key not in cache:
                 cache[key] = self.templates.block(name, block, full())
             html.append(cache[key])
+            repainted.add(block)
+        if page == "control" and "control_task" in repainted:
+            suggested.shown(connection, room)  # (its grouping suggestions, whole)
         return "".join(html)
+
+    def follow(
+        self, connection: Connection, room: Room, online: set[str], cache: dict[str, str]
+    ) -> str:
+        """A control view's grouping suggestions, where they changed since its page's: an
+        update of its own, after the change to the notes (see `suggested`)."""
+        if connection.page != "control" or connection.view is None:
+            return ""
+        locale = i18n.get(connection.lang)
+        shown = room_in(room, locale.code)
+        scene = live.Scene(self.templates, shown, "control", None, online, dict, locale)
+        return suggested.follow(connection, shown, scene, cache)
