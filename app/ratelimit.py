@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from app.i18n import N_
+
 MAX_KEYS = 100_000
 """Buckets one limiter keeps at most (an address flood cannot grow it without end)."""
 PRUNE_EVERY = 256
@@ -72,7 +74,7 @@ class RateLimiter:
     def _retry_after(self, tokens: float) -> int:
         return max(1, math.ceil((1 - tokens) * self.per))
 
-    def hit(self, key: str, message: str = "Slow down a little, then try again.") -> None:
+    def hit(self, key: str, message: str = N_("Slow down a little, then try again.")) -> None:
         """Spend one token for `key`, or raise RateLimited."""
         now = self.clock()
         tokens = self._tokens(key, now)

@@ -7,6 +7,7 @@ import platform
 from typing import Any
 
 from bench.scenarios.deflate import deflate_section
+from bench.scenarios.languages import languages_section
 from tests.servers import ROOT
 
 TARGETS = {
@@ -94,6 +95,13 @@ def table(results: dict[str, Any]) -> str:
             f"{t['suggest_cold_ms']['median']} ms cold, {t['suggest_warm_ms']['median']} ms "
             f"warm; with themes {t['analyse_cold_ms']['median']} ms cold |"
         )
+    for r in results.get("languages") or ():
+        if r["participants"] == max(x["participants"] for x in results["languages"]):
+            rows.append(
+                f"| a live change, {r['participants']} participants, {r['screens']} (CPU) | "
+                f"one render per audience and language | {r['ms_per_change']} ms, "
+                f"{r['renders_per_change']:g} renders |"
+            )
     rows += slow_rows(results)
     rows += bytes_rows(results)
     rows += venue_rows(results)
@@ -648,5 +656,5 @@ Raw figures: `bench/results/latest.json`.
 - PostgreSQL + Redis with 1 and 2 workers at N=200: the second worker adds
   the Redis hop and a second process on the same two cores; latency is the
   same within noise. More workers pay off on more cores, not here.
-{slow_section(results)}{bytes_section(results)}{deflate_section(results)}{venue_section(results)}"""
+{slow_section(results)}{bytes_section(results)}{deflate_section(results)}{languages_section(results)}{venue_section(results)}"""
     docs.write_text(text, encoding="utf-8")

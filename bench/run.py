@@ -25,6 +25,7 @@ from bench.scenarios.bytes import live_bytes
 from bench.scenarios.deflate import deflate
 from bench.scenarios.fanout import fanout_app, fanout_baseline
 from bench.scenarios.join import join_storm
+from bench.scenarios.languages import language_costs
 from bench.scenarios.pages import page_weight
 from bench.scenarios.replay import catch_up, replay
 from bench.scenarios.scaled import fanout_scaled, scaled_unavailable
@@ -35,9 +36,12 @@ from tests.servers import ROOT
 
 SCENARIOS = (
     *("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions"),
-    "venue",
+    *("languages", "venue"),
 )
-DEFAULT = ("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions")
+DEFAULT = (
+    *("pages", "fanout", "join", "replay", "slow", "scaled", "bytes", "deflate", "suggestions"),
+    "languages",
+)
 """`make bench`: every scenario but venue (root only; namespaces, tc and a git worktree)."""
 
 
@@ -95,7 +99,7 @@ def main() -> None:
     }
     started_at = time.monotonic()
 
-    def step(name: str, fn: Callable[[], dict[str, Any]]) -> None:
+    def step(name: str, fn: Callable[[], Any]) -> None:
         began = time.monotonic()
         print(f"· {name} …", flush=True)
         results[name] = fn()
@@ -149,6 +153,8 @@ def main() -> None:
         step("bytes", lambda: live_bytes(logs, sizes))
     if "suggestions" in only:
         step("suggestions", suggestion_timing)
+    if "languages" in only:
+        step("languages", language_costs)
     if "venue" in only:
         why = venue_unavailable()
         if why:

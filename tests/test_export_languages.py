@@ -5,12 +5,18 @@ language marked (HTML `lang`, the PDF's /Lang, Word's and ODT's language)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from typing import Any
 
 import pikepdf
 import pytest
 from docx import Document as WordDocument
 from fastapi.testclient import TestClient
+from odf import teletype
+from odf.opendocument import load
+from odf.style import Style, TextProperties
+from odf.text import H, P
 from pypdf import PdfReader
 
 from tests.conftest import bearer, join, make_room
@@ -96,8 +102,8 @@ def test_the_file_names_say_the_kind_in_the_language(client, room):
 
 def test_bilingual_has_both_parts_each_marked(client, room):
     html = _get(client, room, "html", "cy,en").text
-    assert '<article class="doc-part" lang="cy">' in html
-    assert '<article class="doc-part" lang="en-GB">' in html
+    assert '<article class="doc-part" id="part-cy" lang="cy">' in html
+    assert '<article class="doc-part" id="part-en-GB" lang="en-GB">' in html
     assert html.index("Datganiad o ddiben") < html.index("Statement of purpose")
     assert html.count(PURPOSE) == 2  # people's words as written, in both parts
     md = _get(client, room, "md", "cy,en").text
@@ -113,6 +119,103 @@ def test_bilingual_has_both_parts_each_marked(client, room):
     assert "datganiad o ddiben" in text.lower()
     assert "statement of purpose" in text.lower()
     assert pdf_lang == "cy"
+
+
+def _pdf_structure(body: bytes) -> tuple[list[str], list[tuple[str, str | None, int]]]:
+    """The PDF's pages' text, and each structure element of its tag tree read back
+    with pypdf: (its type, its language as it or an element above it says, its page)."""
+    reader = PdfReader(io.BytesIO(body))
+    found: list[tuple[str, str | None, int]] = []
+
+    def walk(node, language: str | None) -> None:
+        node = node.get_object()
+        if isinstance(node, list):
+            for kid in node:
+                walk(kid, language)
+            return
+        if not hasattr(node, "get") or node.get("/Type") != "/StructElem":
+            return
+        language = str(node["/Lang"]) if "/Lang" in node else language
+        page = (reader.get_page_number(node["/Pg"]) if "/Pg" in node else None) or 0
+        found.append((str(node["/S"]), language, page))
+        if "/K" in node:
+            walk(node["/K"], language)
+
+    root: Any = reader.trailer["/Root"]
+    walk(root["/StructTreeRoot"]["/K"], None)
+    return [page.extract_text() for page in reader.pages], found
+
+
+def test_bilingual_pdf_tags_each_part_with_its_language(client, room):
+    texts, elements = _pdf_structure(_get(client, room, "pdf", "cy,en").content)
+    parts = {(language, page) for kind, language, page in elements if kind == "/Art"}
+    assert {language for language, _ in parts} == {"cy", "en-GB"}
+    for language, page in parts:  # each part's pages hold its own fixed wording
+        welsh = "Datganiad o ddiben" in texts[page] or "Dyddiad:" in texts[page]
+        english = "Statement of purpose" in texts[page] or "Date:" in texts[page]
+        if welsh or english:
+            assert (language == "cy") == welsh, page
+            assert (language == "en-GB") == english, page
+    inside = [e for e in elements if e[0] not in ("/Document", "/Part")]
+    assert inside
+    assert all(language in ("cy", "en-GB") for _, language, _ in inside)
+    headings = {(language, page) for kind, language, page in elements if kind == "/H2"}
+    assert {language for language, _ in headings} == {"cy", "en-GB"}
+
+
+def test_one_language_pdf_says_it_once(client, room):
+    _, elements = _pdf_structure(_get(client, room, "pdf", "cy").content)
+    assert elements
+    assert all(language is None for _, language, _ in elements)
+
+
+def _odt_paragraphs(body: bytes) -> list[tuple[str, str]]:
+    """Each paragraph and heading of an ODT as (its text, its language as its style and
+    the styles above it say: `cy-GB`), read back with odfpy."""
+    document = load(io.BytesIO(body))
+    styles = {
+        s.getAttribute("name"): s
+        for holder in (document.automaticstyles, document.styles)
+        for s in holder.getElementsByType(Style)
+    }
+
+    def language(name: str | None) -> str:
+        while name:
+            style = styles[name]
+            for props in style.getElementsByType(TextProperties):
+                if props.getAttribute("language"):
+                    return f"{props.getAttribute('language')}-{props.getAttribute('country')}"
+            name = style.getAttribute("parentstylename")
+        return "none"
+
+    return [
+        (teletype.extractText(p), language(p.getAttribute("stylename")))
+        for p in [*document.text.getElementsByType(P), *document.text.getElementsByType(H)]
+    ]
+
+
+def test_bilingual_odt_has_both_parts_each_marked(client, room):
+    paragraphs = _odt_paragraphs(_get(client, room, "odt", "cy,en").content)
+    said = {text: language for text, language in paragraphs}
+    assert said["1. Datganiad o ddiben"] == "cy-GB"
+    assert said["1. Statement of purpose"] == "en-GB"
+    dates = [language for text, language in paragraphs if text.startswith(("Dyddiad:", "Date:"))]
+    assert sorted(dates) == ["cy-GB", "en-GB"]
+    signatories = {
+        lang for text, lang in paragraphs if text.endswith(("Llofnodwyr", "Signatories"))
+    }
+    assert signatories == {"cy-GB", "en-GB"}
+    texts = [text for text, _ in paragraphs]
+    assert texts.count(PURPOSE) == 2  # people's words as they wrote them, once in each part
+    assert texts.index("1. Datganiad o ddiben") < texts.index("1. Statement of purpose")
+    assert "Siân Prydderch" in texts  # the signatories' table, in both parts
+    assert texts.count("Siân Prydderch") == 2
+    assert {language for _, language in paragraphs} == {"cy-GB", "en-GB"}
+
+
+def test_one_language_odt_says_its_region(client, room):
+    paragraphs = _odt_paragraphs(_get(client, room, "odt", "cy").content)
+    assert {language for _, language in paragraphs} == {"cy-GB"}
 
 
 def test_without_lang_the_rooms_language(client, room):
@@ -146,7 +249,8 @@ def test_a_room_in_a_language_we_do_not_have_is_refused(client):
         ("md", "fr"),
         ("md", "cy,cy"),
         ("md", "en-XA"),
-        ("odt", "en,cy"),
+        ("odt", "en,fr"),
+        ("pdf", "cy,en,cy"),
         ("md", ""),
     ],
 )
@@ -157,3 +261,12 @@ def test_a_language_we_cannot_write_is_refused(client, room, ext, lang):
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_lang"
+
+
+def test_bilingual_html_has_each_id_once(client, room):
+    html = _get(client, room, "html", "cy,en").text
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert {"part-cy", "part-en-GB", "cy-doc-purpose", "en-GB-doc-purpose"} <= set(ids)
+    single = _get(client, room, "html", "cy").text
+    assert 'id="doc-purpose"' in single  # one language: the ids as the live pages have them

@@ -3,6 +3,8 @@ a QR code that no phone could open."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -111,3 +113,16 @@ def test_the_board_shows_the_qr_code_phones_can_use(
     page = board_of(settings.model_copy(update={"public_url": public_url}), base_url)
     assert 'class="board__qr"' in page
     assert "board-join-warning" not in page
+
+
+def test_without_a_qr_code_the_lobby_does_not_tell_the_room_to_scan_one(settings: Settings) -> None:
+    """The lobby's prompt (the workshop's words) says "scan the QR code": where the
+    warning replaces the code, the board's own words say what to type instead (board.css
+    shows one or the other; tests/e2e/test_board_fit.py reads what is on screen)."""
+    page = board_of(settings, "http://127.0.0.1:8000")
+    assert re.search(r'<p class="board__prompt board__prompt--qr">[^<]*scan the QR code', page)
+    assert re.search(
+        r'<p class="board__prompt board__prompt--no-qr">Join on your phone: open the join page'
+        r" at the address the facilitator gives you, then type the room code shown here.</p>",
+        page,
+    )

@@ -148,14 +148,6 @@ class TracedNote:
     perspective: str = ""
     """Its perspective's id (the picture's colour)."""
 
-    @property
-    def merged_line(self) -> str:
-        """' (merged with: “text” — Health; “text” — Education)', or nothing."""
-        if not self.merged_from:
-            return ""
-        notes = "; ".join(f"“{text}” — {label}" for text, label in self.merged_from)
-        return f" (merged with: {notes})"
-
 
 @dataclass(frozen=True, slots=True)
 class RowTrace:

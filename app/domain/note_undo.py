@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from app.domain import registry
 from app.domain.errors import Conflict
 from app.domain.events import FACILITATOR, Draft, Event
-from app.domain.notes import PROGRESS, RING_COUNTS, SORT_NOTES, Note, note
+from app.domain.notes import PROGRESS, RING_COUNTS, SORT_NOTES, Note, merged_into, note
 from app.domain.registry import Part
 from app.domain.text import clean_text
 
@@ -129,7 +129,16 @@ def _move_undone(room: Room, event: Event) -> None:
 def _restored_parts(room: Room, event: Event) -> tuple[Part, ...]:
     back = room.notes.get(event.data["id"])
     into = (Part("note", back.merged_into),) if back is not None and back.merged_into else ()
-    return (_note(event), *into, PROGRESS, RING_COUNTS, Part("removed-note", event.data["id"]))
+    # A note restored brings back the notes merged into it (shown with it).
+    held = tuple(Part("note", n.id) for n in merged_into(room, back.id)) if back else ()
+    return (
+        _note(event),
+        *into,
+        *held,
+        PROGRESS,
+        RING_COUNTS,
+        Part("removed-note", event.data["id"]),
+    )
 
 
 @registry.event("note.restored", touches=_restored_parts)

@@ -239,7 +239,10 @@ def decide_merge(room: Room, *, note_id: str, into: object) -> list[Draft]:
         if not item.revealed:
             raise Conflict("note_hidden", "Notes can be merged once they are revealed.")
     data = {**source.full(), "merged_into": target.id}
-    return [Draft("note.merged", {"note": data, "into": target.id}, actor="facilitator")]
+    # The notes merged into the source go with it (listed: a screen that lists them moves them).
+    absorbed = [n.id for n in merged_into(room, source.id)]
+    payload = {"note": data, "into": target.id, "absorbed": absorbed}
+    return [Draft("note.merged", payload, actor="facilitator")]
 
 
 def reveal_drafts(room: Room) -> list[Draft]:
@@ -409,7 +412,12 @@ def _moved(room: Room, event: Event) -> None:
 
 @registry.event(
     "note.merged",
-    touches=lambda room, event: (_note_part(event), Part("note", event.data["into"]), RING_COUNTS),
+    touches=lambda room, event: (
+        _note_part(event),
+        Part("note", event.data["into"]),
+        *(Part("merged-note", note_id) for note_id in event.data.get("absorbed", ())),
+        RING_COUNTS,
+    ),
 )
 def _merged(room: Room, event: Event) -> None:
     source_id, target_id = event.data["note"]["id"], event.data["into"]

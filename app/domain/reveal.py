@@ -3,8 +3,9 @@
 In a room with the option `hide_responses`, the board (and everyone but the
 facilitator and each responder) sees how many have responded to a statement,
 not the tally, until the facilitator reveals that statement's responses; its
-objections' reasons then appear as they always do. Editing the draft clears
-its responses and hides the next round again; agreeing shows them.
+objections' reasons then appear as they always do, one update each after the tally.
+Editing the draft clears its responses and hides the next round again; agreeing
+shows them.
 """
 
 from __future__ import annotations
@@ -31,7 +32,19 @@ def decide_reveal(room: Room, *, target: str) -> list[Draft]:
         return []
     responses = current.public()["responses"]
     data = {"target": target, "version": current.version, "responses": responses}
-    return [Draft("responses.revealed", data, actor="facilitator")]
+    objectors = sorted(
+        (pid for pid in current.objections() if pid in room.participants),
+        key=lambda pid: room.participants[pid].seq,
+    )
+    shown = [
+        Draft(
+            "objection.revealed",
+            {"target": target, "version": current.version, "participant_id": pid},
+            actor="facilitator",
+        )
+        for pid in objectors
+    ]
+    return [Draft("responses.revealed", data, actor="facilitator"), *shown]
 
 
 @registry.event(
@@ -42,3 +55,15 @@ def _revealed(room: Room, event: Event) -> None:
     found = room.statements.get(event.data["target"])
     if found is not None and found.version == event.data["version"]:
         found.revealed = True
+
+
+@registry.event(
+    "objection.revealed",
+    touches=lambda room, event: (
+        Part("reason", event.data["target"], only=event.data["participant_id"]),
+    ),
+)
+def _objection_revealed(room: Room, event: Event) -> None:
+    """One objection's reason joins the revealed tally on the screens (a reveal is the tally,
+    then each objection as an update of its own: each stays small however many object).
+    The state changed with `responses.revealed`; this one only says what is shown."""

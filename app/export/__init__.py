@@ -8,6 +8,7 @@ import unicodedata
 
 from app import i18n
 from app.domain.document import Document
+from app.domain.document_model import TracedNote
 from app.i18n import N_, Locale
 
 MEDIA_TYPES = {
@@ -38,6 +39,15 @@ def words(document: Document) -> Locale:
     """The language of `document`'s fixed wording (its `language` tag: `cy`, `en-GB`)."""
     code = document.language.split(",")[0]
     return i18n.get(code if code in i18n.available() else code.split("-")[0])
+
+
+def merged_line(note: TracedNote, say: Locale) -> str:
+    """' (merged with: “text” — Health; “text” — Education)' in `say`'s language (the
+    notes as their people wrote them), or nothing."""
+    if not note.merged_from:
+        return ""
+    notes = "; ".join(f"“{text}” — {label}" for text, label in note.merged_from)
+    return f" ({say.gettext('merged with:')} {notes})"
 
 
 def filename(document: Document, extension: str, kind: str = "joint-statement") -> str:

@@ -14,7 +14,7 @@ import unicodedata
 from xml.sax.saxutils import escape, quoteattr
 
 from app.domain.document import Document, TracedNote
-from app.export import safe
+from app.export import safe, words
 
 WIDTH = 1200
 CENTRE = 600
@@ -149,42 +149,49 @@ def _outer(notes: tuple[TracedNote, ...], index: dict[str, int]) -> list[str]:
 
 
 def description(document: Document) -> str:
-    """The picture in words (its alt text): what is in each circle, and the grid."""
+    """The picture in words (its alt text), in the document's language: what is in each
+    circle (the notes as their people wrote them), and the grid."""
+    say = words(document)
 
-    def listed(notes: tuple[TracedNote, ...]) -> str:
-        if not notes:
-            return "nothing"
-        return "; ".join(f"“{n.text}” ({n.perspective_label})" for n in notes)
+    def listed(heading: str, notes: tuple[TracedNote, ...]) -> str:
+        said = "; ".join(f"“{n.text}” ({n.perspective_label})" for n in notes)
+        count = say.ngettext("%(num)s statement", "%(num)s statements", len(notes))
+        return say.gettext(
+            "%(circle)s, %(count)s: %(notes)s.",
+            circle=say.gettext(heading),
+            count=count,
+            notes=said or say.gettext("nothing"),
+        )
 
     parts = []
     if document.has_notes:
-        parts.append(
-            f"Inner circle, {len(document.inner_notes)} "
-            f"{'statement' if len(document.inner_notes) == 1 else 'statements'}: "
-            f"{listed(document.inner_notes)}."
-        )
-        parts.append(
-            f"Outer circle, {len(document.outer_notes)} "
-            f"{'statement' if len(document.outer_notes) == 1 else 'statements'}: "
-            f"{listed(document.outer_notes)}."
-        )
+        parts.append(listed("Inner circle", document.inner_notes))
+        parts.append(listed("Outer circle", document.outer_notes))
     if document.rows:
         cells = []
         for row in document.rows:
             counts = ", ".join(f"{label} {len(texts)}" for label, texts in row.contributions)
             cells.append(f"{row.title}: {counts}")
-        parts.append("Table 1.3, contributions per row and perspective — " + "; ".join(cells) + ".")
-    return " ".join(parts) or "The board was empty."
+        parts.append(
+            say.gettext(
+                "Table 1.3, contributions per row and perspective — %(cells)s.",
+                cells="; ".join(cells),
+            )
+        )
+    return " ".join(parts) or say.gettext("The board was empty.")
 
 
 def title(document: Document) -> str:
-    return f"The board as it ended — {document.title}"
+    return words(document).gettext("The board as it ended — %(title)s", title=document.title)
 
 
 def svg(document: Document, *, standalone: bool = False) -> str:
     """The picture as SVG text (`standalone`: with the XML declaration, for a file)."""
     document = safe.clean(document)
     index = {pid: n for n, (pid, _) in enumerate(document.perspectives)}
+    say = words(document)
+    inner = escape(f"{say.gettext('Inner circle')} · {len(document.inner_notes)}")
+    outer = escape(f"{say.gettext('Outer circle')} · {len(document.outer_notes)}")
     body: list[str] = []
     height = 60
     if document.has_notes:
@@ -193,9 +200,9 @@ def svg(document: Document, *, standalone: bool = False) -> str:
             f'stroke-width="3"/><circle cx="{CENTRE}" cy="{CENTRE}" r="{INNER_R}" fill="#fff" '
             f'stroke="#1f3a5f" stroke-width="4"/>'
             f'<text x="{CENTRE}" y="{CENTRE - INNER_R + 30}" text-anchor="middle" font-size="20" '
-            f'font-weight="700" fill="#1f3a5f">Inner circle · {len(document.inner_notes)}</text>'
+            f'font-weight="700" fill="#1f3a5f">{inner}</text>'
             f'<text x="{CENTRE}" y="{CENTRE - OUTER_R + 30}" text-anchor="middle" font-size="20" '
-            f'font-weight="700" fill="#6b5a3a">Outer circle · {len(document.outer_notes)}</text>'
+            f'font-weight="700" fill="#6b5a3a">{outer}</text>'
         )
         body += _inner(document.inner_notes, index)
         body += _outer(document.outer_notes, index)
@@ -219,6 +226,7 @@ def svg(document: Document, *, standalone: bool = False) -> str:
     return (
         f'{head}<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {y + 10}" '
         f'width="{WIDTH}" height="{y + 10}" role="img" aria-labelledby="board-title board-desc" '
+        f"xml:lang={quoteattr(document.language)} "
         f"font-family={quoteattr(FONT)}>"
         f'<title id="board-title">{escape(title(document))}</title>'
         f'<desc id="board-desc">{escape(description(document))}</desc>'
@@ -228,11 +236,12 @@ def svg(document: Document, *, standalone: bool = False) -> str:
 
 def _grid(document: Document, top: float, index: dict[str, int]) -> list[str]:
     labels = [label for label, _ in document.rows[0].contributions]
+    heading = escape(words(document).gettext("Table 1.3 — contributions per row and perspective"))
     first = 330.0
     cell = (WIDTH - 40 - first) / max(len(labels), 1)
     out = [
         f'<text x="40" y="{top + 24}" font-size="20" font-weight="700" fill="#1f3a5f">'
-        "Table 1.3 — contributions per row and perspective</text>"
+        f"{heading}</text>"
     ]
     head = top + 40
     for n, label in enumerate(labels):

@@ -19,7 +19,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from app.domain.document import Document, Entry
-from app.export import board, safe, words
+from app.export import board, merged_line, safe, words
 from app.i18n import N_, Locale
 from app.i18n.dates import long_date
 
@@ -325,7 +325,7 @@ def _appendix(document: Document, word: WordDocument, paper: tuple[Mm, Mm]) -> N
         if not notes:
             _note(say.gettext("None."), word)
         for note in notes:
-            merged = note.merged_line
+            merged = merged_line(note, say)
             word.add_paragraph(
                 f"{note.text} — {note.perspective_label}{merged}", style="List Bullet"
             )

@@ -33,7 +33,7 @@ async def document_response(
     elif extension == "docx":
         body = await to_thread.run_sync(docx.render, merged, *others)
     elif extension == "odt":
-        body = await to_thread.run_sync(odt.render, merged)
+        body = await to_thread.run_sync(odt.render, merged, *others)
     else:
         page = html.render(templates, merged, *others)
         body = page if extension == "html" else await to_thread.run_sync(pdf.render, page)

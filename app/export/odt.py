@@ -31,7 +31,8 @@ from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import H, List, ListItem, ListLevelStyleNumber, ListStyle, P, Span
 
 from app.domain.document import Document, Entry
-from app.export import board, safe, words
+from app.export import board, merged_line, safe, words
+from app.export.odt_languages import LanguageStyles, odf_language
 from app.i18n import N_
 from app.i18n.dates import long_date
 
@@ -55,14 +56,14 @@ class Writer:
             odt.fontfacedecls.addElement(
                 FontFace(name=name, fontfamily=f"'{name}'", fontfamilygeneric="swiss")
             )
-        language, _, country = doc.language.partition("-")
+        language, country = odf_language(doc.language)
         text = {
             "fontname": SANS,
             "fontnameasian": ASIAN,
             "fontnamecomplex": COMPLEX,
             "fontsize": "11pt",
             "language": language,
-            "country": country or "none",
+            "country": country,
         }
         default = Style(name="Standard", family="paragraph")
         default.addElement(TextProperties(**text))
@@ -258,7 +259,10 @@ class Writer:
         self.body.addElement(paragraph)
 
 
-def render(document: Document) -> bytes:
+def render(document: Document, *others: Document) -> bytes:
+    """The document as OpenDocument text; with `others` (itself in other languages),
+    bilingual: each language a part of its own (each starting a page), its paragraphs'
+    styles saying their language (`fo:language`, `fo:country`), as the Word file does."""
     document = safe.clean(document)
     w = Writer(document)
     odt = w.odt
@@ -270,6 +274,28 @@ def render(document: Document) -> bytes:
     odt.meta.addElement(meta.Generator(text="Common Ground"))
     odt.meta.addElement(dc.Date(text=document.date.strftime("%Y-%m-%dT%H:%M:%S")))
 
+    languages = LanguageStyles(odt)
+    _body(w, document)
+    if others:  # bilingual: every part marked, the first too
+        languages.mark(list(w.body.childNodes), document.language)
+        for other in others:
+            start = len(w.body.childNodes)
+            w.doc = safe.clean(other)
+            _body(w, w.doc)  # its title's style starts a page (its master page)
+            languages.mark(list(w.body.childNodes)[start:], other.language)
+        w.doc = document
+    if document.has_appendix:
+        appendix_start = len(w.body.childNodes)
+        _appendix(w, document)
+        if others:
+            languages.mark(list(w.body.childNodes)[appendix_start:], document.language)
+    buffer = io.BytesIO()
+    odt.write(buffer)
+    return buffer.getvalue()
+
+
+def _body(w: Writer, document: Document) -> None:
+    """Title, date, sections and signatories, in the document's language."""
     w.body.addElement(P(stylename=w.first, text=document.document_title))
     lead = P(stylename="Standard")
     lead.addElement(Span(stylename=w.bold, text=document.title))
@@ -286,11 +312,6 @@ def render(document: Document) -> bytes:
             w.entry(entry, with_heading=len(section.entries) > 1)
     w.h(say.gettext("%(number)s. Signatories", number=len(document.sections) + 1), 1)
     _signatories(w, document)
-    if document.has_appendix:
-        _appendix(w, document)
-    buffer = io.BytesIO()
-    odt.write(buffer)
-    return buffer.getvalue()
 
 
 def signatory_rows(document: Document, current: bool) -> list[list[str]]:
@@ -363,7 +384,7 @@ def _appendix(w: Writer, document: Document) -> None:
             if not notes:
                 w.p(say.gettext("None."), w.note)
             for note in notes:
-                w.p(f"• {note.text} — {note.perspective_label}{note.merged_line}")
+                w.p(f"• {note.text} — {note.perspective_label}{merged_line(note, say)}")
     if document.overrides:
         w.h(say.gettext("Agreed over an objection"), 2, None if document.has_notes else first_after)
         for entry in document.overrides:

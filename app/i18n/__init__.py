@@ -23,8 +23,14 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """Mark `message` for the catalogue in `context` (translated with `pgettext`)."""
+    return message
+
+
 __all__ = [
     "DEFAULT",
+    "NP_",
     "N_",
     "Locale",
     "available",

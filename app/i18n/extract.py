@@ -30,6 +30,7 @@ KEYWORDS = {
     "Forbidden": (2,),
     "DomainError": (2,),
     "ApiError": (3,),
+    "NP_": ((1, "c"), 2),
 }
 WIDTH = 100
 

@@ -17,6 +17,8 @@ DEFAULT = "en"
 """The source language (en-GB): what the code and templates are written in."""
 TAGS = {"en": "en-GB"}
 """The BCP 47 tag a catalogue's pages say they are in, where it is not its code."""
+FIELD_CONTEXT = "field"
+"""The catalogue context of fields' names (app/i18n/fields.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +45,11 @@ class Locale:
         return text % {"num": n, **params}
 
     def message(self, message: str, /, **params: object) -> str:
-        """`message` with `{name}` placeholders (the domain's error messages)."""
+        """`message` with `{name}` placeholders (the domain's error messages); a
+        `{field}` is a field's name, translated too (app/i18n/fields.py)."""
         text = self.translations.gettext(message)
+        if isinstance(field := params.get("field"), str):
+            params = {**params, "field": self.translations.pgettext(FIELD_CONTEXT, field)}
         try:
             return text.format(**params) if params else text
         except (KeyError, IndexError, ValueError):  # a broken translation: say it in English

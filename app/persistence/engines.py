@@ -20,6 +20,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from app.i18n import N_
+
 FAILURE_REMEMBERED = 60.0
 """Seconds a failed write keeps the health check failing (even if a probe passes: a
 full disk may still take the probe's one page)."""
@@ -33,7 +35,7 @@ class StorageUnavailable(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.message = (
+        self.message = N_(
             "The server cannot save anything right now (its storage is unavailable); "
             "nothing was changed. Please try again shortly."
         )

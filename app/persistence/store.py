@@ -323,6 +323,20 @@ class Store:
             ).one_or_none()
             return Viewer("participant", participant) if participant else None
 
+    def token_removed(self, code: str, token_hash: str) -> bool:
+        """Whether this token was a participant's whom the facilitator removed."""
+        with self._read() as session:
+            found = session.exec(
+                select(ParticipantRow.id)
+                .join(RoomRow, col(RoomRow.id) == col(ParticipantRow.room_id))
+                .where(
+                    RoomRow.code == code,
+                    ParticipantRow.token_hash == token_hash,
+                    col(ParticipantRow.removed_at).is_not(None),
+                )
+            ).first()
+            return found is not None
+
     # ----------------------------------------------------------------- append
     def append(
         self,

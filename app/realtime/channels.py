@@ -44,11 +44,8 @@ log = logging.getLogger(__name__)
 
 
 class Renderer(Protocol):
-    """Turns room state into the HTML fragments a live page swaps in.
-
-    `update` gets a cache shared by every connection for one change, so each
-    fragment is rendered once per audience, not once per socket.
-    """
+    """Turns room state into the HTML fragments a live page swaps in. `update` gets a
+    cache shared by every connection for one change: rendered once per audience."""
 
     def initial(
         self, connection: Connection, room: Room, online: frozenset[str], cache: dict[str, str]
@@ -62,6 +59,10 @@ class Renderer(Protocol):
         parts: tuple[Part, ...],
         cache: dict[str, str],
     ) -> str: ...
+
+    def follow(
+        self, connection: Connection, room: Room, online: frozenset[str], cache: dict[str, str]
+    ) -> str: ...  # what changed beyond the parts (suggestions): a message of its own
 
 
 class RoomSource(Protocol):
@@ -97,8 +98,7 @@ class RoomChannel:
         self.connections: set[Connection] = set()
         self.attendance = Attendance()
         self.delivered = 0
-        self.version = 0
-        """Bumped whenever what a page shows may change (an event, someone coming or going)."""
+        self.version = 0  # bumped whenever what a page shows may change (event, presence)
         self._initial: tuple[tuple[int, int], dict[str, str]] = ((-1, -1), {})
         self.ready = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
@@ -200,12 +200,9 @@ class RoomChannel:
     # ------------------------------------------------------------ connections
     async def attach(self, connection: Connection, since: int | None) -> None:
         """Register a socket and queue what it needs first: a snapshot or a replay.
-
-        The socket's sender must already be running: the snapshot or replay is
-        queued with back-pressure, however long. Live events that arrive
-        meanwhile wait in `connection.pending`, and are sent after it, skipping
-        any the snapshot or replay already covered.
-        """
+        The socket's sender must already be running: the snapshot or replay is queued
+        with back-pressure, however long. Live events that arrive meanwhile wait in
+        `connection.pending`, sent after it, skipping any it already covered."""
         self.connections.add(connection)
         connection.on_too_slow = self._drop
         connection.pending = []
@@ -254,6 +251,7 @@ class RoomChannel:
         html = None  # what changed, when it is known to be smaller than the page
         if missed is not None and SCREEN not in (parts := touched(room, missed)):
             html = self.renderer.update(connection, room, self.online, parts, {}) if parts else ""
+            html += self.renderer.follow(connection, room, self.online, {})
         if html is None or len(html) > SMALL_CATCH_UP:  # else no page is smaller
             whole = self.renderer.initial(connection, room, self.online, self._initial_cache(seq))
             html = html if html is not None and len(html) < len(whole) else whole
@@ -262,10 +260,8 @@ class RoomChannel:
 
     def _initial_cache(self, seq: int) -> dict[str, str]:
         """Blocks rendered for sockets that connect while nothing changes: shared by them.
-
-        Keyed by the room's seq too: the room may be ahead of what this channel
-        has delivered (an event in flight), and a render must match its marker.
-        """
+        Keyed by the room's seq too: the room may be ahead of what this channel has
+        delivered (an event in flight), and a render must match its marker."""
         key = (self.version, seq)
         if self._initial[0] != key:
             self._initial = (key, {})
@@ -353,6 +349,10 @@ class RoomChannel:
         seq = room.seq if whole else event.seq
         connection.last_seq = seq
         html = self.renderer.update(connection, room, self.online, parts, html_cache)
+        if after := self.renderer.follow(connection, room, self.online, html_cache):
+            if html:  # (an update of its own follows, with the seq the page then shows)
+                connection.offer(html_cache.setdefault(html, html), supersedes=whole)
+            html, whole = after, False
         if html:  # one string per audience: the sockets that get the same bytes share it
             shared = html_cache.setdefault(message := html + seq_marker(seq), message)
             connection.offer(shared, supersedes=whole)

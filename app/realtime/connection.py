@@ -10,7 +10,7 @@ import asyncio
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from app.domain.events import Event, Viewer
 
@@ -121,6 +121,9 @@ class Connection:
     """When the send in progress began (monotonic), 0 when none is."""
     on_stuck: Callable[[], None] | None = None
     """Set by the socket: let go of it (its send has not finished for STUCK_AFTER s)."""
+    view: dict[str, Any] | None = None
+    """What the renderer remembers of what this page shows, where that is not rendered
+    from the room alone (the control view's grouping suggestions); None for most."""
 
     async def put(self, message: str) -> None:
         """Queue a message, waiting for room (a snapshot or replay is never dropped)."""

@@ -106,5 +106,7 @@ class Records(UseCases):
                 self.channels.renderer.initial(connection, room, frozenset(), {})
         except Exception as exc:  # anything at all: the room is not imported
             raise Invalid(
-                "invalid_archive", f"The archived room cannot be shown ({type(exc).__name__})."
+                "invalid_archive",
+                "The archived room cannot be shown ({error}).",
+                error=type(exc).__name__,
             ) from exc

@@ -16,6 +16,7 @@ from app.domain.errors import Conflict, Invalid, NotFound
 from app.domain.events import Viewer
 from app.domain.room import Room
 from app.domain.workshop import Workshop
+from app.i18n import N_
 from app.i18n.pseudo import PSEUDO
 from app.persistence.store import CodeTaken
 from app.ratelimit import RateLimited
@@ -123,6 +124,12 @@ class Sessions(UseCases):
             lookups.bad_token()
         return found
 
+    async def was_removed(self, code: str, token: str | None) -> bool:
+        """Whether `token` was held by someone the facilitator removed from room `code`."""
+        if not token:
+            return False
+        return await to_thread.run_sync(self.store.token_removed, code, hash_token(token))
+
     async def find_room(self, raw_code: str) -> Room | None:
         code = normalize_code(raw_code)
         if not looks_like_code(code):
@@ -165,7 +172,7 @@ class Sessions(UseCases):
             wait = self.joins.take(paced)
             if wait:
                 raise RateLimited(
-                    wait, "Many people have just joined from this network: try again shortly."
+                    wait, N_("Many people have just joined from this network: try again shortly.")
                 )
         participant_id = str(uuid.uuid4())
         token = new_token()

@@ -7,6 +7,7 @@ from typing import Any
 from app.domain import consent, grid, notes, ratings
 from app.domain.events import Draft, Viewer
 from app.domain.room import Room
+from app.i18n import N_
 from app.services.core import UseCases, require_facilitator, require_participant
 
 
@@ -92,7 +93,8 @@ class Work(UseCases):
     ) -> tuple[dict[str, Any], bool]:
         author = require_participant(viewer)
         self.writes.hit(
-            f"{code}:{author}", "You are adding statements very fast; wait a moment and try again."
+            f"{code}:{author}",
+            N_("You are adding statements very fast; wait a moment and try again."),
         )
         room, events = await self._run(
             code,

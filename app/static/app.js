@@ -156,6 +156,8 @@
 
   function dropzoneAt(x, y) {
     var el = document.elementFromPoint(x, y);
+    var circles = el && el.closest ? el.closest('[data-sort-board][data-view="circles"]') : null;
+    if (circles && window.cgSortRingAt) return window.cgSortRingAt(circles, x, y);  // by the ellipses
     return el && el.closest ? el.closest("[data-ring]") : null;
   }
 
@@ -188,7 +190,7 @@
     var state = drag;
     drag = null;
     state.card.classList.remove("postit--dragging");
-    state.card.removeAttribute("style");
+    state.card.style.removeProperty("transform");  // (the circles view positions it too)
     if (state.over) state.over.classList.remove("dropzone--over");
     if (!state.moving || evt.type === "pointercancel") return;
     var zone = dropzoneAt(evt.clientX, evt.clientY);
@@ -319,11 +321,15 @@
   // away. The page shown is the room's (#board-view, set from the control view), wrapped
   // round this screen's page count. A unit too tall for a page of its own is shrunk.
   var UNITS = [
-    ".names > li", "tr[id^='board-row-']", ".board-statement", ".mini-note", ".doc__head",
-    ".doc-board__doc .doc__section > h2", ".doc-board__doc .doc__intro", ".doc-board__doc .doc__entry",
+    ".names > li", "tr[id^='board-row-']", ".board-statement", ".board-statement__text", ".mini-note", ".doc__head",
+    ".doc-board__doc .doc__intro", ".doc-board__doc .doc__entry", ".doc-board__doc .doc__items > li",
     ".doc-board__doc .doc__section > p", ".board .ratings tbody tr", ".ladder__rung", ".note-page__item",
-    ".spot__item", ".coverage li", ".objections > li", ".board-statement__items > li"
+    ".spot__item", ".coverage li", ".objections > li", ".board-statement__items > li",
+    ".grid-cell__item", ".grid-cell--overall:has(.grid-cell__statement)", ".vote-result"
   ].join(", ");
+  // A group (a grid row, a statement) holds units and what heads them: it is shown on
+  // the pages that hold one of its units, its head repeated, and put away on the others.
+  var GROUPS = "tr[id^='board-row-'], .board-statement, .doc-board__doc .doc__section, .doc-board__doc .doc__entry";
   var localPage = null;  // a page chosen here (tests), until the room turns the page
 
   function boardMain() { return document.querySelector(".page--board #board-main"); }
@@ -335,13 +341,31 @@
       return !u.querySelector(UNITS);
     });
   }
+  function groupsOf(main, units) {
+    var groups = [];
+    Array.prototype.forEach.call(main.querySelectorAll(GROUPS), function (el) {
+      var held = units.filter(function (u) { return u !== el && el.contains(u); });
+      if (held.length) groups.push({ el: el, units: held });
+    });
+    return groups;
+  }
+  function showGroups(groups, onPage) {  // onPage: the units shown
+    groups.forEach(function (g) {
+      var shown = g.units.some(function (u) { return onPage.indexOf(u) >= 0; });
+      if (shown) g.el.removeAttribute("data-off"); else g.el.setAttribute("data-off", "");
+    });
+  }
   function fits(el, box) {
     var r = el.getBoundingClientRect();
     return r.bottom <= box.bottom + 1 && r.right <= box.right + 1 && r.top >= box.top - 1;
   }
   function paginate(main) {
-    var units = unitsOf(main);
-    units.forEach(function (u) { u.removeAttribute("data-off"); u.style.removeProperty("zoom"); });
+    var all = unitsOf(main);
+    all.forEach(function (u) { u.removeAttribute("data-off"); u.style.removeProperty("zoom"); });
+    main.querySelectorAll(GROUPS).forEach(function (g) { g.removeAttribute("data-off"); });
+    var units = all.filter(function (u) { return u.getClientRects().length > 0; });  // not what is never shown
+    var groups = groupsOf(main, units);
+    showGroups(groups, units);
     var box = main.getBoundingClientRect();
     var pages = [];
     var left = units;
@@ -350,15 +374,20 @@
     };
     while (left.length) {
       left.forEach(function (u) { u.removeAttribute("data-off"); });
+      showGroups(groups, left);
       var page = left.filter(function (u) { return fits(u, box); });
       if (!page.length) page = [left[0]];
       left.forEach(function (u) { if (page.indexOf(u) < 0) u.setAttribute("data-off", ""); });
-      while (page.length > 1 && overflows()) page.pop().setAttribute("data-off", "");  // what follows the units must fit too
+      showGroups(groups, page);
+      while (page.length > 1 && overflows()) {  // what follows the units must fit too
+        page.pop().setAttribute("data-off", "");
+        showGroups(groups, page);
+      }
       pages.push(page);
       page.forEach(function (u) { u.setAttribute("data-off", ""); });
       left = left.filter(function (u) { return page.indexOf(u) < 0; });
     }
-    return { units: units, pages: pages.length ? pages : [[]], box: box };
+    return { units: units, groups: groups, pages: pages.length ? pages : [[]], box: box };
   }
   function showPage(main, laid, wanted) {
     var count = laid.pages.length;
@@ -368,6 +397,7 @@
         if (n === index) u.removeAttribute("data-off"); else u.setAttribute("data-off", "");
       });
     });
+    showGroups(laid.groups, laid.pages[index]);
     laid.pages[index].forEach(function (u) {  // a unit too tall for a page of its own
       for (var scale = 0.9; scale > 0.35 && !fits(u, laid.box); scale -= 0.1) {
         u.style.zoom = scale.toFixed(2);
@@ -512,7 +542,8 @@
   // ---- Live updates: keyed elements put in place, not whole blocks swapped ----
   // Each message holds elements with stable ids. One with `data-in` belongs in
   // that list, at its `data-order`; one without replaces the element with its
-  // id; <template data-remove="ids"> drops elements. SVG elements come inside
+  // id; <template data-remove="ids"> drops elements; <template data-move="id"
+  // data-in="list"> moves one the page has to another list. SVG elements come inside
   // <svg data-live-wrap>, so that they parse as SVG. What people are typing,
   // focus and scroll stay where they are (see the data-keep handling above).
   function liveItems(html) {
@@ -520,7 +551,7 @@
     tpl.innerHTML = html;
     var items = [];
     Array.prototype.forEach.call(tpl.content.children, function (node) {
-      var inner = node.tagName === "TEMPLATE" && !node.hasAttribute("data-remove");
+      var inner = node.tagName === "TEMPLATE" && !node.hasAttribute("data-remove") && !node.hasAttribute("data-move");
       if (inner) {  // table rows and cells, each parsed in its own template
         Array.prototype.forEach.call(node.content.children, function (child) { items.push(child); });
       } else if (node.hasAttribute("data-live-wrap")) {
@@ -555,6 +586,21 @@
     parent.insertBefore(node, before);
   }
 
+  // A list marked data-keep-items came empty: its items travel as elements of their own
+  // (the notes merged into a note), so the ones the page has stay, as does the list's
+  // <details> open or shut.
+  function keepItems(node, old) {
+    node.querySelectorAll("[data-keep-items]").forEach(function (list) {
+      var was = old && list.id ? old.querySelector("#" + CSS.escape(list.id)) : null;
+      if (was) {
+        while (was.firstChild) list.appendChild(was.firstChild);
+        var box = list.closest("details"), wasBox = was.closest("details");
+        if (box && wasBox && wasBox.open && !box.hidden) box.open = true;
+      }
+      list.removeAttribute("data-keep-items");
+    });
+  }
+
   function putInPlace(node) {
     var old = node.id ? document.getElementById(node.id) : null;
     var into = node.getAttribute("data-in");
@@ -562,6 +608,10 @@
     if (into ? !parent : !old) return false;
     var holder = document.createDocumentFragment();
     holder.appendChild(node);
+    keepItems(node, old);
+    if (old && limbo) {  // items of its lists the new copy did not keep: a data-move may want them
+      old.querySelectorAll("[data-in][id]").forEach(function (el) { limbo[el.id] = el; });
+    }
     var focus = old ? focusKey(old) : null;
     var target = old || parent;
     htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder, live: true });
@@ -577,10 +627,14 @@
     return true;
   }
 
+  var limbo = null;  // during one message: list items whose element was replaced (by id)
+
   function applyLive(html) {
     var relayout = false;
+    limbo = {};
+    var later = [];  // items for a list that comes later in the message
     document.dispatchEvent(new CustomEvent("cg:liveBefore"));
-    liveItems(html).forEach(function (node) {
+    function place(node, again) {
       if (node.tagName === "TEMPLATE" && node.hasAttribute("data-remove")) {
         node.getAttribute("data-remove").split(" ").forEach(function (id) {
           var gone = id ? document.getElementById(id) : null;
@@ -588,10 +642,25 @@
           if (gone.closest("[data-circles]")) relayout = true;
           gone.remove();
         });
-      } else if (putInPlace(node) && node.closest("[data-circles]")) {
-        relayout = true;
+      } else if (node.tagName === "TEMPLATE" && node.hasAttribute("data-move")) {
+        // An element the page has, unchanged, moves to another list: <template data-move="id" data-in="list">.
+        var moving = document.getElementById(node.getAttribute("data-move")) || limbo[node.getAttribute("data-move")];
+        var into = document.getElementById(node.getAttribute("data-in"));
+        if (moving && into) {
+          moving.setAttribute("data-in", into.id);
+          placeInOrder(into, moving, moving);
+        } else if (moving && !again) {
+          later.push(node);
+        }
+      } else if (putInPlace(node)) {
+        if (node.closest("[data-circles]")) relayout = true;
+      } else if (!again && node.hasAttribute("data-in")) {
+        later.push(node);
       }
-    });
+    }
+    liveItems(html).forEach(function (node) { place(node, false); });
+    later.forEach(function (node) { place(node, true); });
+    limbo = null;
     if (boardMain()) {  // notes go to their spots now; the board is fitted when the burst ends
       localPage = null;
       lastFit = null;
@@ -839,6 +908,7 @@
     });
   }
   window.cgLayoutCircles = layoutCircles;  // for the tests of the layout
+  window.cgCircles = { cells: cells, slotsOf: slotsOf, aspect: ASPECT };  // control_circles.js
   document.addEventListener("DOMContentLoaded", function () { if (!fitBoard()) layoutCircles(); });
 
   // ---- Merge menus (control view): the other notes, listed when a menu opens ----

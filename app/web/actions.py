@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.datastructures import FormData
 
+from app.domain.board import MAX_PAGE
 from app.domain.errors import DomainError, Invalid
 from app.domain.events import Viewer
 from app.domain.registry import SCREEN
@@ -33,7 +34,7 @@ from app.web.deps import ServiceDep, optional_viewer
 from app.web.errors import STATUS, error_response, rate_limited, say
 from app.web.language import page_locale
 from app.web.pages import error_page
-from app.web.views import HtmlRenderer
+from app.web.renderer import HtmlRenderer
 
 router = APIRouter(include_in_schema=False)
 MAX_FIELD = 4000
@@ -91,7 +92,7 @@ async def act(request: Request, service: Service, code: str, action: Action) -> 
         message = say(request, exc.template, **exc.params)
         return _refuse(request, STATUS[exc.kind], exc.code, message)
     except RateLimited as exc:
-        return rate_limited(exc)
+        return rate_limited(exc, request)
     page = "control" if viewer.is_facilitator else "phone"
     if not _is_htmx(request):
         return RedirectResponse(f"/rooms/{room.code}/{page}", status_code=303)
@@ -268,7 +269,9 @@ async def reveal(service: Service, code: str, viewer: Viewer, form: Submitted) -
 
 @_post("/rooms/{code}/suggestions/merge")
 async def merge_group(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
-    await service.merge_group(code, viewer, into=form["into"], note_ids=form.all("note_ids"))
+    ticked = form.all("note_ids")  # the first ticked is kept, unless the form says which
+    into = form["into"] or (ticked[0] if ticked else "")
+    await service.merge_group(code, viewer, into=into, note_ids=ticked)
 
 
 @_post("/rooms/{code}/suggestions/dismiss")
@@ -304,6 +307,12 @@ async def enter_for(service: Service, code: str, viewer: Viewer, form: Submitted
     await service.enter_for(code, viewer, form["participant_id"], form["action"], fields)
 
 
+@_post("/rooms/{code}/participants/enter")
+async def enter_for_chosen(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
+    """The same, for the person chosen in the control view's form (`participant_id`)."""
+    await enter_for(service, code, viewer, form)
+
+
 @_post("/rooms/{code}/votes/reveal")
 async def reveal_votes(service: Service, code: str, viewer: Viewer, form: Submitted) -> None:
     await service.reveal_votes(code, viewer)
@@ -326,9 +335,22 @@ async def board_view(service: Service, code: str, viewer: Viewer, form: Submitte
                 changes[name] = int(form[name])
             except ValueError:
                 changes[name] = form[name]  # refused by the rule, with its message
+    if form["go"]:  # a page number, counted from 1 (the control view's picker)
+        changes["page"] = _page_number(form["go"])
     if form["projector"]:
         changes["projector"] = form["projector"] == "true"
     await service.set_board(code, viewer, **changes)
+
+
+def _page_number(value: str) -> int:
+    """The page (from 0) that a page number typed in the control view names."""
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_PAGE + 1:
+        raise Invalid("invalid_page", "Give a page number from 1 to {last}.", last=MAX_PAGE + 1)
+    return number - 1
 
 
 # ------------------------------------------------------------------------- grid

@@ -397,12 +397,12 @@ async def export_document(
     settings: SettingsDep,
 ) -> Response:
     """The joint document as a file: md, html, docx, odt or pdf. `lang`: its language
-    (`cy`), or two for a bilingual document (`cy,en`: md, html and pdf); without it, the
+    (`cy`), or two for a bilingual document (`cy,en`, in every format); without it, the
     room's language (the one it was created in)."""
     if extension not in files.DOCUMENTS:
-        raise ApiError(404, "unknown_format", f"Formats: {', '.join(files.DOCUMENTS)}.")
+        raise ApiError(404, "unknown_format", "Formats: md, html, docx, odt, pdf.")
     room = await service.room(normalize_code(code))
-    languages = document_languages(request, extension, room.options.language)
+    languages = document_languages(request, room.options.language)
     documents = [
         await service.document(normalize_code(code), viewer, zone=settings.zone, language=lang)
         for lang in languages

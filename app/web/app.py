@@ -29,10 +29,10 @@ from app.web import actions, api, api_rounds, api_undo, errors, language, pages,
 from app.web.edge import BodyLimit, OriginCheck, RequestRate
 from app.web.errors import error_response
 from app.web.guesses import GuessGuard
+from app.web.renderer import HtmlRenderer
 from app.web.socket_gate import SocketGate
 from app.web.socket_stack import App
 from app.web.templating import STATIC_DIR, Templates
-from app.web.views import HtmlRenderer
 from app.workshops import load_workshops
 
 log = logging.getLogger(__name__)

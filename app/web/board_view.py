@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.domain.board import BOARD_VIEW
+from app.domain.board import BOARD_VIEW, MAX_PAGE
 from app.domain.registry import Part
 from app.domain.room import Room
 from app.web.scene import Render, Scene
@@ -21,6 +21,7 @@ def board_context(room: Room) -> dict[str, Any]:
         "board_view": view,
         "board_page": view.page_in(room.phase),
         "board_join": view.join_in(room.current_phase.kind == "lobby"),
+        "max_board_page": MAX_PAGE + 1,
     }
 
 

@@ -8,12 +8,10 @@ from app import i18n
 from app.i18n.pseudo import PSEUDO
 from app.web.errors import ApiError
 
-BILINGUAL = ("md", "html", "docx", "pdf")
-"""The formats a document in two languages comes in (app/export/files.py writes them)."""
 
-
-def document_languages(request: Request, extension: str, room_language: str) -> list[str]:
-    """The languages `?lang=` asks for (checked), else the room's."""
+def document_languages(request: Request, room_language: str) -> list[str]:
+    """The languages `?lang=` asks for (checked), else the room's. Every format comes
+    in two (app/export/files.py writes each bilingual)."""
     raw = request.query_params.get("lang")
     if raw is None:
         return [room_language if room_language in i18n.available() else i18n.DEFAULT]
@@ -28,6 +26,4 @@ def document_languages(request: Request, extension: str, room_language: str) -> 
         )
     if len(wanted) > 2:
         raise ApiError(422, "invalid_lang", "A document comes in at most two languages.")
-    if len(wanted) == 2 and extension not in BILINGUAL:
-        raise ApiError(422, "invalid_lang", "A bilingual document comes as md, html, docx or pdf.")
     return wanted

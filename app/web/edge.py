@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlsplit
 
+from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.ratelimit import RateLimiter, address_key
@@ -56,7 +57,9 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length", b"")
         if declared.isdigit() and int(declared) > self.limit:
-            await refuse(send, 413, "too_large", str(RequestTooLarge(self.limit)))
+            await refuse(
+                send, 413, "too_large", RequestTooLarge(self.limit).said(HTTPConnection(scope))
+            )
             return
         seen = 0
         over = False
@@ -76,7 +79,9 @@ class BodyLimit:
             if not over:
                 await send(message)
             elif message["type"] == "http.response.start":
-                await refuse(send, 413, "too_large", str(RequestTooLarge(self.limit)))
+                await refuse(
+                    send, 413, "too_large", RequestTooLarge(self.limit).said(HTTPConnection(scope))
+                )
 
         await self.app(scope, counted, answer)
 

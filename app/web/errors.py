@@ -14,6 +14,7 @@ from app.domain.errors import DomainError
 from app.i18n import N_
 from app.persistence.engines import StorageUnavailable
 from app.ratelimit import RateLimited
+from app.web import validation
 from app.web.language import locale_for
 
 log = logging.getLogger(__name__)
@@ -40,9 +41,15 @@ STORAGE_RETRY_AFTER = 5
 class RequestTooLarge(Exception):
     """A request body went over MAX_BODY_BYTES (answered 413 by the error handlers)."""
 
+    TEMPLATE = N_("The request is larger than {limit} bytes.")
+
     def __init__(self, limit: int) -> None:
-        super().__init__(f"The request is larger than {limit} bytes.")
-        self.message = str(self)
+        super().__init__(self.TEMPLATE.format(limit=limit))
+        self.limit = limit
+
+    def said(self, conn: HTTPConnection) -> str:
+        """Its message in the language `conn` is answered in."""
+        return say(conn, self.TEMPLATE, limit=self.limit)
 
 
 class ApiError(Exception):
@@ -80,23 +87,14 @@ def error_response(
     )
 
 
-def rate_limited(exc: RateLimited) -> JSONResponse:
-    return error_response(
-        429, "too_many_requests", exc.message, {"Retry-After": str(exc.retry_after)}
-    )
+def rate_limited(exc: RateLimited, conn: HTTPConnection) -> JSONResponse:
+    message = say(conn, exc.message)
+    return error_response(429, "too_many_requests", message, {"Retry-After": str(exc.retry_after)})
 
 
-def storage_unavailable(exc: StorageUnavailable) -> JSONResponse:
+def storage_unavailable(exc: StorageUnavailable, conn: HTTPConnection) -> JSONResponse:
     headers = {"Retry-After": str(STORAGE_RETRY_AFTER)}
-    return error_response(503, "storage_unavailable", exc.message, headers)
-
-
-def _describe(errors: list[dict[str, object]]) -> str:
-    parts = []
-    for error in errors[:5]:
-        loc = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path")]  # type: ignore[attr-defined]
-        parts.append(f"{'.'.join(loc) or 'request'}: {error.get('msg')}")
-    return "; ".join(parts)
+    return error_response(503, "storage_unavailable", say(conn, exc.message), headers)
 
 
 def install(app: FastAPI) -> None:
@@ -108,12 +106,12 @@ def install(app: FastAPI) -> None:
         return error_response(STATUS[exc.kind], exc.code, message)
 
     @app.exception_handler(RequestTooLarge)
-    async def _too_large(_: Request, exc: RequestTooLarge) -> JSONResponse:
-        return error_response(413, "too_large", exc.message)
+    async def _too_large(request: Request, exc: RequestTooLarge) -> JSONResponse:
+        return error_response(413, "too_large", exc.said(request))
 
     @app.exception_handler(RateLimited)
-    async def _limited(_: Request, exc: RateLimited) -> JSONResponse:
-        return rate_limited(exc)
+    async def _limited(request: Request, exc: RateLimited) -> JSONResponse:
+        return rate_limited(exc, request)
 
     @app.exception_handler(ApiError)
     async def _api(request: Request, exc: ApiError) -> JSONResponse:
@@ -121,8 +119,9 @@ def install(app: FastAPI) -> None:
         return error_response(exc.status, exc.code, message, exc.headers)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return error_response(422, "invalid_request", _describe(list(exc.errors())))
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        message = validation.describe(list(exc.errors()), locale_for(request))
+        return error_response(422, "invalid_request", message)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -131,9 +130,9 @@ def install(app: FastAPI) -> None:
         return error_response(exc.status_code, code, say(request, str(exc.detail)), headers)
 
     @app.exception_handler(StorageUnavailable)
-    async def _storage(_: Request, exc: StorageUnavailable) -> JSONResponse:
+    async def _storage(request: Request, exc: StorageUnavailable) -> JSONResponse:
         log.error("storage unavailable: %s", exc.reason)
-        return storage_unavailable(exc)
+        return storage_unavailable(exc, request)
 
     @app.exception_handler(UnicodeError)
     async def _not_text(request: Request, exc: UnicodeError) -> JSONResponse:

@@ -13,7 +13,7 @@ from app.domain import grid, note_undo, notes, ratings
 from app.domain.notes import Note
 from app.domain.registry import Part
 from app.domain.room import Participant, Room
-from app.web.scene import Render, Scene, cell, remove, svg
+from app.web.scene import Render, Scene, cell, move, remove, svg
 from app.web.tallies import statements
 
 
@@ -56,14 +56,30 @@ def phone_rings(scene: Scene, part: Part) -> str:
 
 
 def control_note(scene: Scene, part: Part) -> str:
+    """A note in its circle; or, merged, one item in its host's list of merged notes
+    (the host's own element keeps the items it has: a merge sends one)."""
     note = _shown(scene.room, part.key)
     html = scene.render_full("control_moderate") if scene.room.options.moderated else ""
     if note is None:
         gone = scene.room.notes.get(part.key)
+        host = _shown(scene.room, gone.merged_into) if gone and gone.merged_into else None
+        if gone is not None and host is not None and not gone.removed:
+            return html + scene.render("control_merged_note", m=gone)
         if gone is not None and gone in note_undo.restorable(scene.room):
             html += scene.render("control_removed_note", note=gone)  # what Restore lists
         return html + remove(f"control-note-{part.key}")
-    return html + scene.render("control_note", note=note, merged=_merged(scene.room, note))
+    merged = _merged(scene.room, note)
+    return html + scene.render("control_note", note=note, merged=merged, keep_items=True)
+
+
+def control_remerged(scene: Scene, part: Part) -> str:
+    """A note merged into a note that was then merged into another: the page moves the
+    item it lists to the new host's list (its text and all unchanged)."""
+    found = scene.room.notes.get(part.key)
+    host = _shown(scene.room, found.merged_into) if found and found.merged_into else None
+    if found is None or found.removed or host is None:
+        return ""
+    return move(f"control-note-{found.id}", f"control-merged-{host.id}")
 
 
 def control_unremoved(scene: Scene, part: Part) -> str:
@@ -161,6 +177,18 @@ def board_response(scene: Scene, part: Part) -> str:
         return scene.render("board_responded", s=item)
     found = _tally_row(scene, part, "board_tally_row")
     return found + _response(scene, part, "board_objection", "board-objection")
+
+
+def board_revealed(scene: Scene, part: Part) -> str:
+    """A reveal: the statement's tally, its objections' list left for their own updates
+    (`objection.revealed`, one each: see `board_reason`)."""
+    item = _statement(scene, part.key)
+    return "" if item is None else scene.render("board_responses", s=item, objections_later=True)
+
+
+def board_reason(scene: Scene, part: Part) -> str:
+    """One revealed objection's reason, in its place in the list."""
+    return _response(scene, part, "board_objection", "board-objection")
 
 
 def control_response(scene: Scene, part: Part) -> str:

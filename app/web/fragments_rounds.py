@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from app.domain import votes
 from app.domain.registry import Part
-from app.web.scene import Render, Scene
+from app.web.scene import Render, Scene, remove
 
 
 def vote_count(prefix: str) -> Render:
@@ -24,8 +24,23 @@ def my_dots(scene: Scene, part: Part) -> str:
 
 
 def proxy_list(scene: Scene, part: Part) -> str:
-    """The control view's list of people without a phone, when one of them changed."""
-    person = scene.room.participants.get(part.key)
+    """Someone without a phone added or removed: their line in the control view's list and
+    their name in the form that enters for them, keyed (the others stay as they are)."""
+    room = scene.room
+    person = room.participants.get(part.key)
     if person is not None and not person.proxy:
         return ""
-    return scene.render("control_proxy_list")
+    proxies = [p for p in room.participants.values() if p.proxy]
+    hint = scene.render("control_proxy_hint", proxies=proxies) if len(proxies) < 2 else ""
+    if person is None:  # (removed: whoever they were)
+        return hint + remove(f"proxy-{part.key}", f"enter-who-{part.key}")
+    order = proxies.index(person) + 1
+    html = hint + scene.render("control_proxy_item", person=person, order=order)
+    if room.current_phase.traits.partial in ENTERED_IN:
+        html += scene.render("control_enter_who", person=person, order=order)
+    return html
+
+
+ENTERED_IN = ("write-notes", "grid-write", "agree", "document")
+"""The phases whose entries for them are made in the toolkit's form
+(`parts/control_enter_for.html`; dots are entered in the vote phase's own panel)."""

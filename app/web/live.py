@@ -27,7 +27,9 @@ from app.web.fragments import (
     board_note,
     board_overall,
     board_person,
+    board_reason,
     board_response,
+    board_revealed,
     board_rings,
     board_signatures,
     control_contribution,
@@ -35,6 +37,7 @@ from app.web.fragments import (
     control_done_line,
     control_note,
     control_person,
+    control_remerged,
     control_response,
     control_rings,
     control_signatures,
@@ -49,7 +52,7 @@ from app.web.fragments import (
     statement_element,
 )
 from app.web.fragments_rounds import my_dots, proxy_list, vote_count
-from app.web.scene import Render, Scene, remove
+from app.web.scene import Render, Scene
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
 
@@ -73,6 +76,7 @@ _GRID_BOARD: dict[str, Render] = {
     "tally": NOTHING,
     "response": NOTHING,
     "revealed": NOTHING,
+    "reason": NOTHING,
 }
 ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("board", "lobby"): {"people": board_person, "presence": board_person, "lock": NOTHING},
@@ -81,7 +85,8 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "tally": NOTHING,  # a response's own part carries its row
         "response": board_response,
         "statement": statement_element("board_statement"),
-        "revealed": statement_element("board_responses"),
+        "revealed": board_revealed,
+        "reason": board_reason,
         "people": NOTHING,
         "presence": NOTHING,
         "lock": NOTHING,
@@ -125,9 +130,10 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     ("phone", "rate-items"): {"answer": my_answer},
     ("phone", "document"): {"signed": phone_signed},
     ("control", "sort-notes"): {
-        "suggestion": lambda scene, part: remove(f"suggestion-{part.key}"),
+        "suggestion": NOTHING,  # the suggestions follow the notes (see `views`, `suggested`)
         "note": control_note,
         "removed-note": control_unremoved,
+        "merged-note": control_remerged,
         "rings": control_rings,
         "notes-progress": NOTHING,
         "people": NOTHING,

@@ -24,7 +24,7 @@ from app.ratelimit import RateLimited
 from app.services import Service
 from app.startup import unreachable_join
 from app.web.api import base_url
-from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer
+from app.web.deps import ServiceDep, SettingsDep, cookie_name, optional_viewer, presented_token
 from app.web.edge import client_key
 from app.web.errors import STATUS, say
 from app.web.language import page_locale, room_language
@@ -235,6 +235,19 @@ def _not_found(request: Request) -> HTMLResponse:
     )
 
 
+def _removed_page(request: Request) -> HTMLResponse:
+    """A removed phone reloading its page is told why (as its live page was, 4403)."""
+    return error_page(
+        request,
+        403,
+        N_("You were removed from this room by the facilitator"),
+        N_(
+            "This phone no longer takes part. If that was a mistake, ask the facilitator "
+            "to let you join again."
+        ),
+    )
+
+
 async def _screen(
     request: Request, service: Service, settings: Settings, code: str, page: str
 ) -> Response:
@@ -242,6 +255,9 @@ async def _screen(
     if room is None:
         return _not_found(request)
     if page == "phone":
+        token = presented_token(request, room.code)
+        if viewer is None and await service.was_removed(room.code, token):
+            return _removed_page(request)
         if viewer is None or viewer.participant_id is None:
             return RedirectResponse(f"/join?code={room.code}", status_code=303)
         me = room.participants.get(viewer.participant_id)
@@ -285,6 +301,22 @@ async def phone(
     code: str, request: Request, service: ServiceDep, settings: SettingsDep
 ) -> Response:
     return await _screen(request, service, settings, code, "phone")
+
+
+@router.get("/rooms/{code}/suggestions/themes", response_model=None)
+async def suggested_themes(code: str, request: Request, service: ServiceDep) -> Response:
+    """The control view's suggested themes, listed when the facilitator opens them (they
+    shift a little with every note: they are not pushed live; the groups are)."""
+    room, viewer = await _room_and_viewer(request, service, code)
+    if room is None or viewer is None or not viewer.is_facilitator:
+        return HTMLResponse("", status_code=403)
+    try:
+        found = await service.suggestions(room.code, viewer)
+    except DomainError:
+        found = {"themes": []}
+    context = {"themes": found["themes"], "i18n": page_locale(request)}
+    html = _templates(request).render("parts/control_suggestion_theme.html", context)
+    return HTMLResponse(html)
 
 
 @router.get("/rooms/{code}", response_model=None)

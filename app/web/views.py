@@ -1,9 +1,7 @@
 """What each screen needs from a room, and which of its live blocks an event changes.
 
-The page routes and the live renderer build context the same way, so a
-fragment pushed over the websocket is byte-for-byte the block of the page.
-Blocks are rendered once per audience: shared blocks once per event, personal
-ones once per participant they concern.
+The page routes and the live renderer (app/web/renderer.py) build context the same
+way, so a fragment pushed over the websocket is byte-for-byte the block of the page.
 """
 
 from __future__ import annotations
@@ -11,11 +9,9 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from app import i18n
 from app.domain import (
     document,
     facilitation,
@@ -30,14 +26,11 @@ from app.domain import (
 from app.domain.document import Signature
 from app.domain.events import Event
 from app.domain.notes import Note
-from app.domain.registry import SCREEN, Part
+from app.domain.registry import Part
 from app.domain.room import Participant, Room
-from app.realtime.connection import Connection
-from app.web import live, waiting
+from app.web import suggested, waiting
 from app.web.board_view import board_context
 from app.web.tallies import STANCE_LABELS, statements
-from app.web.templating import Templates
-from app.web.translated import room_in
 
 PAGES = {
     "board": ("board.html", ("board_phase", "board_main")),
@@ -53,12 +46,12 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people", "board-view"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
-        | {"lock", "response", "revealed", "votes"}
+        | {"lock", "response", "revealed", "reason", "votes"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight", "revealed", "suggestion", "removed-note", "votes"}
+        | {"spotlight", "revealed", "suggestion", "removed-note", "merged-note", "votes"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer", "people", "board-view"}),
@@ -102,7 +95,7 @@ def room_context(
         "written": _written(room),
         "inner_notes": inner,
         "outer_notes": outer,
-        "in_ring_by_perspective": Counter((n.ring, n.perspective) for n in (*inner, *outer)),
+        "ring_counts": _ring_counts(inner, outer),
         "merged_notes": _merged(room),
         "removed_notes": note_undo.restorable(room),
         "waiting": waiting.Waiting(room),
@@ -148,17 +141,10 @@ def votes_here(room: Room, me: Participant | None) -> dict[str, Any] | None:
     }
 
 
-def _suggester(room: Room) -> Callable[[], dict[str, Any]]:
-    """Grouping suggestions, computed only if a template asks (the control view)."""
-    found: list[dict[str, Any]] = []
-
-    def suggest() -> dict[str, Any]:
-        if not found:
-            groups, themes = suggestions.analyse(room)
-            found.append({"groups": groups, "themes": themes})
-        return found[0]
-
-    return suggest
+def _suggester(room: Room) -> Callable[[], suggested.Panel]:
+    """Grouping suggestions, computed only if a template asks (the control view), once per
+    change of the notes per room (`suggested.panel`)."""
+    return lambda: suggested.panel(room)
 
 
 def _timer(room: Room) -> dict[str, Any] | None:
@@ -305,6 +291,13 @@ def _spotlit(room: Room) -> dict[str, Any] | None:
     return None
 
 
+def _ring_counts(inner: list[Note], outer: list[Note]) -> dict[str, tuple[int, int]]:
+    """Each perspective's notes in the inner and in the outer circle (the board's legend:
+    counted once here, not by a filter over every note for each perspective)."""
+    ins, outs = Counter(n.perspective for n in inner), Counter(n.perspective for n in outer)
+    return {p: (ins[p], outs[p]) for p in ins.keys() | outs.keys()}
+
+
 def _written(room: Room) -> dict[str, Any]:
     """Counts for the writing phase: notes per perspective, notes per person."""
     live = [n for n in room.notes.values() if not n.removed]
@@ -341,103 +334,3 @@ def changes(event: Event, room: Room) -> tuple[Part, ...]:
 def presence(participant_id: str) -> tuple[Part, ...]:
     """Someone's screens came online or all went away (not an event)."""
     return (Part("presence", participant_id),)
-
-
-def affected(page: str, block: str, parts: tuple[Part, ...], me: str | None) -> bool:
-    """Whether a change to `parts` changes `block` of `page` for viewer `me`."""
-    shows = SHOWS[block]
-    for part in parts:
-        if part == SCREEN:
-            return True
-        if part.name in shows and (page != "phone" or part.only in (None, me)):
-            return True
-    return False
-
-
-def personal(page: str, block: str, room: Room) -> bool:
-    """Whether a block differs between participants (else one render serves all)."""
-    if page != "phone":
-        return False
-    traits = room.current_phase.traits
-    if block == "phone_done":  # empty (the same for all) outside individual work
-        return traits.writing
-    return block == "phone_task" and traits.is_personal(room.workshop)
-
-
-@dataclass(frozen=True, slots=True)
-class HtmlRenderer:
-    """Renders each page's live blocks, or just the elements a change touched
-    (the channel's `Renderer`). Each render is cached per audience and language:
-    the same bytes go to every screen that would see the same."""
-
-    templates: Templates
-
-    def initial(
-        self, connection: Connection, room: Room, online: frozenset[str], cache: dict[str, str]
-    ) -> str:
-        """Every live block of the page, whole."""
-        return self.update(connection, room, online, (SCREEN,), cache)
-
-    def update(
-        self,
-        connection: Connection,
-        room: Room,
-        online: frozenset[str],
-        parts: tuple[Part, ...],
-        cache: dict[str, str],
-    ) -> str:
-        """What changes on this connection's page when `parts` change."""
-        page = connection.page
-        name, blocks = PAGES[page]
-        me_id = connection.viewer.participant_id
-        me = room.participants.get(me_id) if me_id else None
-        if me_id and me is None:
-            return ""
-        whole = SCREEN in parts
-        changed = [
-            (block, mine)
-            for block in blocks
-            if (mine := [p for p in parts if whole or affected(page, block, (p,), me_id)])
-        ]
-        if not changed:  # most sockets, for presence and for the facilitator's own views
-            return ""
-        # One answer for every screen of this page and language that sees the same: no
-        # personal block and no part meant for one person. 1,000 phones, one render.
-        shared = page != "phone" or not (
-            any(p.only is not None for p in parts)
-            or any(personal(page, b, room) for b, _ in changed)
-        )
-        answer = f"{page}:{connection.lang}:{parts!r}" if shared else ""
-        if answer and answer in cache:
-            return cache[answer]
-        locale = i18n.get(connection.lang)
-        room = room_in(room, locale.code)
-        context: list[dict[str, Any]] = []
-
-        def full() -> dict[str, Any]:
-            if not context:
-                context.append({**room_context(room, online, me), "i18n": locale})
-            return context[0]
-
-        scene = live.Scene(self.templates, room, page, me, online, full, locale)
-        html = []
-        for block, mine in changed:
-            audience = me_id if personal(page, block, room) else "*"
-            renders = None if whole else live.elements(page, block, room)
-            if renders is not None and not any(
-                p.name not in renders or live.needs_block(page, block, room, p) for p in mine
-            ):
-                for part in mine:
-                    key = f"{page}:{block}:{part}:{audience}:{locale.code}"
-                    if key not in cache:
-                        cache[key] = renders[part.name](scene, part)
-                    html.append(cache[key])
-                continue
-            key = f"{page}:{block}:{audience}:{locale.code}"
-            if key not in cache:
-                cache[key] = self.templates.block(name, block, full())
-            html.append(cache[key])
-        if answer:
-            cache[answer] = "".join(html)
-            return cache[answer]
-        return "".join(html)

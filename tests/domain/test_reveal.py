@@ -47,9 +47,11 @@ def test_the_snapshot_counts_hidden_responses_and_shows_only_ones_own(room: Room
 
 def test_reveal_shows_everyone_the_responses(room: Room) -> None:
     respond(room, "purpose", "p2", "object", "Too vague")
-    (event,) = commit(room, reveal.decide_reveal(room, target="purpose"))
+    (event, shown) = commit(room, reveal.decide_reveal(room, target="purpose"))
     assert event.type == "responses.revealed"
     assert event.data["responses"][0]["reason"] == "Too vague"
+    assert shown.type == "objection.revealed"  # each objection then shown on its own
+    assert shown.data == {"target": "purpose", "version": 1, "participant_id": "p2"}
     shown = room.snapshot(P1)["statements"]["purpose"]
     assert shown["hidden"] is False
     assert shown["responses"][0]["stance"] == "object"

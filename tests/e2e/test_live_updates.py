@@ -60,11 +60,8 @@ LAST = ("Shah", "Ellis", "Ruiz", "Okafor", "Byrne", "Khan", "Novak", "Patel", "M
 SNAPSHOT_JS = """
 (blocks) => {
   const norm = (s) => s.replace(/\\s+/g, " ").trim();
-  // [data-not-live]: made when the page renders, on purpose (the control view's grouping
-  // suggestions), so a live page's copy may be older than a fresh one's.
   const ignored = (el) => el.closest(
-    "textarea, script, style, select[data-merge-into] option, [data-note-page], [data-pager]," +
-    " [data-not-live]");
+    "textarea, script, style, select[data-merge-into] option, [data-note-page], [data-pager]");
   const seen = {};
   const text = {};
   const lists = {};
@@ -74,7 +71,7 @@ SNAPSHOT_JS = """
     const root = document.getElementById(block);
     if (!root) { missing.push(block); continue; }
     const keyed = [root, ...root.querySelectorAll("[id]")].filter(
-      (el) => el.id !== "live-seq" && !el.closest("[data-not-live]"));
+      (el) => el.id !== "live-seq");
     for (const el of keyed) {
       seen[el.id] = (seen[el.id] || 0) + 1;
       text[el.id] = [];

@@ -139,3 +139,37 @@ def test_bad_board_changes_get_the_contract_error(client: TestClient, body: Any,
     response = client.post(f"/api/rooms/{room_code}/board", json=body, headers=bearer(fac))
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == code
+
+
+def test_the_control_view_goes_straight_to_a_page(client: TestClient) -> None:
+    """The page picker (`go`, counted from 1): with 100 people the sort phase lists its
+    notes on dozens of pages, and the facilitator types the one to show."""
+    code, fac = sorting_room(client, 2)
+    client.cookies.set(cookie_name(code), fac)
+    posted = client.post(f"/rooms/{code}/board", data={"go": "12"}, headers=HX)
+    assert posted.status_code < 300, posted.text
+    after = client.get(f"/api/rooms/{code}", headers=bearer(fac)).json()["board"]
+    assert after["page"] == 11
+    assert after["phase"] == "purpose-sort"
+    control = client.get(f"/rooms/{code}/control").text
+    picker = re.search(r'<input id="board-go-page"[^>]*>', control)
+    assert picker, "the control view has no page picker"
+    assert 'value="12"' in picker.group(0)
+    assert 'name="go"' in picker.group(0)
+    assert re.search(r'data-page="11"', client.get(f"/rooms/{code}/board").text)
+    # The JSON API names the same page from 0.
+    assert call(client, code, fac, "/board", {"page": 2})["board"]["page"] == 2
+    client.cookies.clear()
+
+
+@pytest.mark.parametrize("typed", ["0", "-3", "1001", "two", "1.5", " "])
+def test_a_page_number_that_names_no_page_is_refused(client: TestClient, typed: str) -> None:
+    code, fac = sorting_room(client, 1)
+    client.cookies.set(cookie_name(code), fac)
+    call(client, code, fac, "/board", {"page": 4})
+    posted = client.post(f"/rooms/{code}/board", data={"go": typed}, headers=HX)
+    assert posted.status_code == 422, posted.text
+    assert posted.json()["error"]["code"] == "invalid_page"
+    assert posted.json()["error"]["message"] == "Give a page number from 1 to 1000."
+    assert client.get(f"/api/rooms/{code}", headers=bearer(fac)).json()["board"]["page"] == 4
+    client.cookies.clear()

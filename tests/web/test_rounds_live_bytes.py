@@ -141,3 +141,47 @@ def test_issue_18_updates_stay_within_two_kilobytes(client: TestClient, size: in
         live.drain()
         reveal = lambda: room.ok(room.post("fac", "/statements/purpose/reveal"))  # noqa: E731
         live.within_budget("reveal of responses", reveal, reaches="board control")
+
+
+@pytest.mark.parametrize("size", [30, 300], ids=lambda size: f"{size}-participants")
+def test_a_reveal_with_many_objections_is_small_updates(client: TestClient, size: int) -> None:
+    """A reveal is the tally, then each objection's reason as an update of its own: every
+    update within 2 KB per screen, however many objected (here six, at the longest)."""
+    room = filled(client, size)
+    room.ok(room.patch("fac", "/options", {"hide_responses": True}))
+    room.phase("purpose-agree")
+    room.ok(room.put("fac", "/statements/purpose", {"text": "Every child thrives."}))
+    objectors = {f"p{i}" for i in range(0, size, size // 6)}
+    reason = ("Families first, and every child heard, not only those with a phone. " * 5)[:280]
+    for index in range(size):
+        who = f"p{index}"
+        stance = "object" if who in objectors else ("agree", "reservations")[index % 2]
+        body = {"stance": stance, "reason": reason if stance != "agree" else None}
+        room.ok(room.post(who, "/statements/purpose/responses", body))
+    with ExitStack() as stack:
+        screens = [
+            screen(stack, room, "board", "fac"),
+            screen(stack, room, "control", "fac"),
+            screen(stack, room, "phone", "p1"),
+        ]
+        live = Measured(room, screens)
+        before = room.seq()
+        room.ok(room.post("fac", "/statements/purpose/reveal"))
+        assert room.seq() == before + 1 + len(objectors)
+        done = live.tick()
+        for each in screens:
+            messages = each.until(done)[:-1]
+            sizes = [len(m.encode()) for m in messages]
+            assert all(n <= BUDGET for n in sizes), f"{each.name}: {sizes}"
+            if each.name == "board":
+                assert len(messages) == 1 + len(objectors), sizes
+                assert "board-tally-purpose" in messages[0]
+                shown = "".join(messages[1:])
+                for who in objectors:
+                    assert f'id="board-objection-purpose-{room.pid(who)}"' in shown
+    room.client.cookies.set(f"cg_{room.code}", room.fac)
+    try:
+        board = room.client.get(f"/rooms/{room.code}/board").text
+    finally:
+        room.client.cookies.clear()
+    assert board.count('id="board-objection-purpose-') == len(objectors)  # as a fresh load

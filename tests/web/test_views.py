@@ -7,7 +7,8 @@ beside the event); each block declares the parts it shows (app/web/views.py).
 from __future__ import annotations
 
 from app.domain.registry import SCREEN, Part
-from app.web.views import PAGES, SHOWS, affected, presence
+from app.web.renderer import affected
+from app.web.views import PAGES, SHOWS, presence
 
 BLOCKS = [(page, block) for page, (_, blocks) in PAGES.items() for block in blocks]
 

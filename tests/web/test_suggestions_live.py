@@ -1,0 +1,272 @@
+"""The control view's grouping suggestions are live (issue 18): when notes are moved,
+merged, removed, restored, corrected or a group dismissed in the sort phase, the control
+view receives the groups and rows that changed, as an update of its own right after the
+change to the notes — each within 2 KB at 30 and 300 people — and, put in place as
+app.js puts them, its panel is what a fresh load of the page shows.
+
+The page is kept as a DOM (lxml) and each live message is applied to it with app.js's
+rules (`applyLive`: remove `data-remove` ids, put each element in place by id, or into
+`data-in` by `data-order`); the panel's keyed elements and their texts, and the order of
+each list, are then compared with a fresh render's.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import uuid
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import lxml.html  # type: ignore[import-untyped]  # (installed with python-docx)
+import pytest
+from fastapi.testclient import TestClient
+from lxml.html import HtmlElement
+
+from tests.web.support import ApiRoom, Screen
+
+BUDGET = 2048
+PERSPECTIVES = ("education", "health", "social-care", "vcs-other")
+DATA = Path(__file__).parents[1] / "data" / "similar_notes.json"
+FILLER = "Every child in Oakfield safe, healthy and learning, with their family heard — {}"
+PANEL = "control-suggestions"
+
+
+def labelled() -> list[str]:
+    data = json.loads(DATA.read_text("utf-8"))
+    texts = [text for group in data["groups"] for text in group["notes"]]
+    return texts + list(data.get("singletons", []))
+
+
+# ------------------------------------------------------------------ a page as app.js
+def apply(doc: HtmlElement, message: str) -> None:
+    """One live message, put in place as app.js's `applyLive` does."""
+    for node in lxml.html.fragments_fromstring(message):
+        if not isinstance(node, HtmlElement):
+            continue
+        if node.tag == "template" and node.get("data-remove") is not None:
+            for ident in node.get("data-remove", "").split():
+                gone = _by_id(doc, ident)
+                if gone is not None:
+                    gone.drop_tree()
+            continue
+        items = list(node) if node.tag == "template" or node.get("data-live-wrap") else [node]
+        for item in items:
+            _put_in_place(doc, item)
+
+
+def _by_id(doc: HtmlElement, ident: str) -> HtmlElement | None:
+    found = doc.xpath("//*[@id=$ident]", ident=ident)
+    return found[0] if found else None
+
+
+def _put_in_place(doc: HtmlElement, node: HtmlElement) -> None:
+    old = _by_id(doc, node.get("id", "")) if node.get("id") else None
+    into = node.get("data-in")
+    parent = _by_id(doc, into) if into else None
+    if (into and parent is None) or (not into and old is None):
+        return
+    node.tail = None
+    if parent is None:
+        assert old is not None
+        old.addprevious(node)
+        old.drop_tree()
+        return
+    order = float(node.get("data-order") or 0)
+    before = next(
+        (c for c in parent if c is not old and float(c.get("data-order") or 0) > order), None
+    )
+    if old is not None:
+        old.drop_tree()
+    if before is not None:
+        before.addprevious(node)
+    else:
+        parent.append(node)
+
+
+def panel(doc: HtmlElement) -> dict[str, Any]:
+    """The panel's keyed elements with their own text, and each list's order."""
+    root = _by_id(doc, PANEL)
+    assert root is not None, "no suggestions panel"
+    texts: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    for el in root.iter():
+        if not isinstance(el, HtmlElement):
+            continue
+        if el.get("id"):
+            texts[el.get("id", "")] = " ".join(_own_text(el).split())
+        if el.get("data-in"):
+            parent = el.getparent()
+            lists.setdefault(parent.get("id", "") if parent is not None else "", []).append(
+                el.get("id", "")
+            )
+    return {"texts": texts, "lists": lists}
+
+
+def _own_text(el: HtmlElement) -> str:
+    parts = [el.text or ""]
+    for child in el:
+        if isinstance(child, HtmlElement) and not child.get("id"):
+            parts.append(_own_text(child))
+        parts.append(child.tail or "")
+    return " ".join(parts)
+
+
+# ------------------------------------------------------------------ the room
+def sorting_room(client: TestClient, size: int) -> ApiRoom:
+    """`size` people, three notes each: the labelled set's notes first, then filler."""
+    people = {f"p{i}": (f"Person {i}", PERSPECTIVES[i % 4]) for i in range(size)}
+    room = ApiRoom.create(client, people)
+    room.phase("purpose-write")
+    texts = labelled()
+    for index in range(3 * size):
+        text = texts[index] if index < len(texts) else FILLER.format(index)
+        body = {"id": str(uuid.uuid4()), "text": text}
+        room.ok(room.post(f"p{index % size}", "/notes", body), 201)
+    room.phase("purpose-sort")
+    return room
+
+
+def control_page(room: ApiRoom) -> HtmlElement:
+    room.client.cookies.set(f"cg_{room.code}", room.fac)
+    try:
+        response = room.client.get(f"/rooms/{room.code}/control")
+    finally:
+        room.client.cookies.clear()
+    assert response.status_code == 200, response.text
+    return lxml.html.document_fromstring(response.text)
+
+
+def live_screen(stack: ExitStack, room: ApiRoom, view: str, who: str) -> Screen:
+    room.client.cookies.clear()
+    socket = stack.enter_context(
+        room.client.websocket_connect(
+            f"/rooms/{room.code}/live?view={view}",
+            headers={"cookie": f"cg_{room.code}={room.token(who)}"},
+        )
+    )
+    screen = Screen(view, socket)
+    screen.until(room.seq())
+    return screen
+
+
+def groups(room: ApiRoom) -> list[list[str]]:
+    found = room.ok(room.get("fac", "/notes/suggestions"))["groups"]
+    return [g["note_ids"] for g in found]
+
+
+@pytest.mark.parametrize("size", [30, 300], ids=lambda size: f"{size}-participants")
+def test_the_suggestions_follow_the_notes_live(client: TestClient, size: int) -> None:
+    room = sorting_room(client, size)
+    with ExitStack() as stack:
+        control = live_screen(stack, room, "control", "fac")
+        others = [live_screen(stack, room, "board", "fac"), live_screen(stack, room, "phone", "p1")]
+        room.ok(room.post("fac", "/timer", {"action": "start", "seconds": 600}))
+        for screen in (control, *others):  # (the phones' presence, then a marker)
+            screen.until(room.seq())
+        doc = control_page(room)  # what the control view shows now, as its page loaded it
+        start = panel(doc)
+        assert len([i for i in start["texts"] if i.startswith("suggestion-")]) >= 5
+        measured: dict[str, int] = {}
+
+        ticks = iter(range(601, 10_000))
+
+        def step(name: str, call: Any) -> None:
+            call()
+            # A timer change every screen shows: the end of what the step cost each.
+            room.ok(room.post("fac", "/timer", {"action": "start", "seconds": next(ticks)}))
+            seq = room.seq()
+            messages = control.until(seq)
+            for message in messages:
+                apply(doc, message)
+            messages = messages[:-1]
+            # The change to the notes, then the suggestions' as an update of its own.
+            sizes = [len(m.encode()) for m in messages]
+            assert len(messages) <= 2, sizes
+            measured[name] = sizes[-1] if len(messages) == 2 else 0
+            assert all(size <= BUDGET for size in sizes), f"{name}: {sizes} bytes to the control"
+            fresh = panel(control_page(room))
+            assert panel(doc) == fresh, f"after {name}, the live panel is not a fresh one"
+            for screen in others:  # the board and phones never see suggestions
+                assert "suggestion" not in "".join(screen.until(seq))
+
+        first = groups(room)[0]
+        step(
+            "move out",
+            lambda: room.ok(room.post("fac", f"/notes/{first[0]}/move", {"ring": "outer"})),
+        )
+        step(
+            "move back",
+            lambda: room.ok(room.post("fac", f"/notes/{first[0]}/move", {"ring": "inner"})),
+        )
+        pair = groups(room)[1]
+        step(
+            "merge", lambda: room.ok(room.post("fac", f"/notes/{pair[1]}/merge", {"into": pair[0]}))
+        )
+        step("unmerge", lambda: room.ok(room.post("fac", f"/notes/{pair[1]}/unmerge")))
+        one = groups(room)[2][0]
+        step("remove", lambda: room.ok(room.delete("fac", f"/notes/{one}"), 204))
+        step("restore", lambda: room.ok(room.post("fac", f"/notes/{one}/restore")))
+        alike = groups(room)[0]
+        dismiss = {"note_ids": alike}
+        step("dismiss", lambda: room.ok(room.post("fac", "/notes/suggestions/dismiss", dismiss)))
+        other = groups(room)[-1][0]
+        fixed = {"text": "Families heard early, before problems escalate, by every agency"}
+        step("correct", lambda: room.ok(room.post("fac", f"/notes/{other}/correct", fixed)))
+        moved = [g[0] for g in groups(room)[:3]]
+        for index, note_id in enumerate(moved):  # a cluster forms in the outer circle
+            body = {"ring": "outer"}
+            step(
+                f"move {index}",
+                lambda n=note_id, b=body: room.ok(room.post("fac", f"/notes/{n}/move", b)),
+            )
+        assert any(measured.values())
+
+
+def test_a_form_answer_leaves_the_suggestions_to_the_live_channel(client: TestClient) -> None:
+    """The facilitator's own form post answers with the keyed note, not the panel (the
+    page's live socket brings that, knowing what the page shows)."""
+    room = sorting_room(client, 30)
+    first = groups(room)[0]
+    room.client.cookies.set(f"cg_{room.code}", room.fac)
+    try:
+        answer = room.client.post(
+            f"/rooms/{room.code}/notes/{first[0]}/move",
+            data={"ring": "outer"},
+            headers={"HX-Request": "true"},
+        )
+    finally:
+        room.client.cookies.clear()
+    assert answer.status_code == 200
+    assert answer.headers["X-Live"] == "keyed"
+    assert not re.search(r'id="(suggestion|sg)-', answer.text)
+
+
+def test_the_themes_are_listed_when_opened(client: TestClient) -> None:
+    """The broader themes (they shift with every note) are not pushed: the control view
+    lists them when the facilitator opens them; no one else may read them."""
+    room = sorting_room(client, 30)
+    page = control_page(room)
+    themes = _by_id(page, "suggestion-themes")
+    assert themes is not None
+    assert themes.get("hx-get") == "suggestions/themes"
+
+    def get(who: str | None) -> Any:
+        if who:
+            room.client.cookies.set(f"cg_{room.code}", room.token(who))
+        try:
+            return room.client.get(f"/rooms/{room.code}/suggestions/themes")
+        finally:
+            room.client.cookies.clear()
+
+    listed = get("fac")
+    assert listed.status_code == 200
+    expected = room.ok(room.get("fac", "/notes/suggestions"))["themes"]
+    assert expected
+    assert listed.text.count("<li>") == len(expected)
+    shown = html.unescape(listed.text)
+    assert all(theme["label"] in shown for theme in expected)
+    assert get("p1").status_code == 403
+    assert get(None).status_code == 403
