@@ -5,6 +5,7 @@ language marked (HTML `lang`, the PDF's /Lang, Word's and ODT's language)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -260,3 +261,12 @@ def test_a_language_we_cannot_write_is_refused(client, room, ext, lang):
     )
     assert response.status_code == 422
     assert response.json()["error"]["code"] == "invalid_lang"
+
+
+def test_bilingual_html_has_each_id_once(client, room):
+    html = _get(client, room, "html", "cy,en").text
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert {"part-cy", "part-en-GB", "cy-doc-purpose", "en-GB-doc-purpose"} <= set(ids)
+    single = _get(client, room, "html", "cy").text
+    assert 'id="doc-purpose"' in single  # one language: the ids as the live pages have them

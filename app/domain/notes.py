@@ -239,7 +239,7 @@ def decide_merge(room: Room, *, note_id: str, into: object) -> list[Draft]:
         if not item.revealed:
             raise Conflict("note_hidden", "Notes can be merged once they are revealed.")
     data = {**source.full(), "merged_into": target.id}
-    # The notes merged into the source go with it (listed: the screens that show them move them).
+    # The notes merged into the source go with it (listed: a screen that lists them moves them).
     absorbed = [n.id for n in merged_into(room, source.id)]
     payload = {"note": data, "into": target.id, "absorbed": absorbed}
     return [Draft("note.merged", payload, actor="facilitator")]
@@ -415,7 +415,7 @@ def _moved(room: Room, event: Event) -> None:
     touches=lambda room, event: (
         _note_part(event),
         Part("note", event.data["into"]),
-        *(Part("note", note_id) for note_id in event.data.get("absorbed", ())),
+        *(Part("merged-note", note_id) for note_id in event.data.get("absorbed", ())),
         RING_COUNTS,
     ),
 )

@@ -4,6 +4,7 @@ the board's picture (an SVG as a data: URI, with its alt text) in the appendix."
 from __future__ import annotations
 
 import base64
+import re
 from functools import cache
 from typing import Any
 
@@ -39,6 +40,22 @@ def picture(document: Document) -> dict[str, Any] | None:
     }
 
 
+PART = '<article class="doc-part" id="part-'
+IDS = re.compile(r'(\sid=")(?!part-)')
+
+
+def _own_ids(html: str) -> str:
+    """Each part's ids prefixed with its language (`cy-doc-purpose`), so that the same
+    section in two languages is two ids (the parts' own `part-<lang>` kept). Every text
+    in the page is escaped, so `id="` is only ever our own markup."""
+    head, *parts = html.split(PART)
+    marked = []
+    for part in parts:
+        language = part.split('"', 1)[0]
+        marked.append(IDS.sub(r"\g<1>" + language.replace("\\", "") + "-", part))
+    return PART.join([head, *marked])
+
+
 def render(templates: Any, document: Document, *others: Document) -> str:
     """The document as one HTML page; with `others` (the same document in other
     languages), bilingual: each language a part of its own, marked with its `lang`."""
@@ -55,4 +72,4 @@ def render(templates: Any, document: Document, *others: Document) -> str:
             "board_picture": picture(first),
         },
     )
-    return html
+    return _own_ids(html) if others else html

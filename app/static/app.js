@@ -514,7 +514,8 @@
   // ---- Live updates: keyed elements put in place, not whole blocks swapped ----
   // Each message holds elements with stable ids. One with `data-in` belongs in
   // that list, at its `data-order`; one without replaces the element with its
-  // id; <template data-remove="ids"> drops elements. SVG elements come inside
+  // id; <template data-remove="ids"> drops elements; <template data-move="id"
+  // data-in="list"> moves one the page has to another list. SVG elements come inside
   // <svg data-live-wrap>, so that they parse as SVG. What people are typing,
   // focus and scroll stay where they are (see the data-keep handling above).
   function liveItems(html) {
@@ -522,7 +523,7 @@
     tpl.innerHTML = html;
     var items = [];
     Array.prototype.forEach.call(tpl.content.children, function (node) {
-      var inner = node.tagName === "TEMPLATE" && !node.hasAttribute("data-remove");
+      var inner = node.tagName === "TEMPLATE" && !node.hasAttribute("data-remove") && !node.hasAttribute("data-move");
       if (inner) {  // table rows and cells, each parsed in its own template
         Array.prototype.forEach.call(node.content.children, function (child) { items.push(child); });
       } else if (node.hasAttribute("data-live-wrap")) {
@@ -580,6 +581,9 @@
     var holder = document.createDocumentFragment();
     holder.appendChild(node);
     keepItems(node, old);
+    if (old && limbo) {  // items of its lists the new copy did not keep: a data-move may want them
+      old.querySelectorAll("[data-in][id]").forEach(function (el) { limbo[el.id] = el; });
+    }
     var focus = old ? focusKey(old) : null;
     var target = old || parent;
     htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder, live: true });
@@ -595,8 +599,11 @@
     return true;
   }
 
+  var limbo = null;  // during one message: list items whose element was replaced (by id)
+
   function applyLive(html) {
     var relayout = false;
+    limbo = {};
     var later = [];  // items for a list that comes later in the message
     document.dispatchEvent(new CustomEvent("cg:liveBefore"));
     function place(node, again) {
@@ -607,6 +614,16 @@
           if (gone.closest("[data-circles]")) relayout = true;
           gone.remove();
         });
+      } else if (node.tagName === "TEMPLATE" && node.hasAttribute("data-move")) {
+        // An element the page has, unchanged, moves to another list: <template data-move="id" data-in="list">.
+        var moving = document.getElementById(node.getAttribute("data-move")) || limbo[node.getAttribute("data-move")];
+        var into = document.getElementById(node.getAttribute("data-in"));
+        if (moving && into) {
+          moving.setAttribute("data-in", into.id);
+          placeInOrder(into, moving, moving);
+        } else if (moving && !again) {
+          later.push(node);
+        }
       } else if (putInPlace(node)) {
         if (node.closest("[data-circles]")) relayout = true;
       } else if (!again && node.hasAttribute("data-in")) {
@@ -615,6 +632,7 @@
     }
     liveItems(html).forEach(function (node) { place(node, false); });
     later.forEach(function (node) { place(node, true); });
+    limbo = null;
     if (boardMain()) {  // notes go to their spots now; the board is fitted when the burst ends
       localPage = null;
       lastFit = null;

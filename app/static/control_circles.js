@@ -143,6 +143,16 @@
     else opened = null;
   });
 
+  // Un-merge, on a note listed as merged into another: posts notes/ID/unmerge (the page's
+  // URL is /rooms/CODE/control), and the answer puts the note back in its circle.
+  document.addEventListener("click", function (evt) {
+    var button = evt.target.closest && evt.target.closest("button[data-unmerge]");
+    var item = button && button.closest("li[id^='control-note-']");
+    if (!item) return;
+    var id = item.id.replace(/^control-note-/, "");
+    htmx.ajax("POST", "notes/" + id + "/unmerge", { source: button, swap: "none" });
+  });
+
   // A phase change or a reconnect brings the task block whole (in the list view): the
   // view chosen is put back; a live note is put in its cell.
   function again() {

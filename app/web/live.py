@@ -37,6 +37,7 @@ from app.web.fragments import (
     control_done_line,
     control_note,
     control_person,
+    control_remerged,
     control_response,
     control_rings,
     control_signatures,
@@ -141,6 +142,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "suggestion": NOTHING,  # the suggestions follow the notes (see `views`, `suggested`)
         "note": control_note,
         "removed-note": control_unremoved,
+        "merged-note": control_remerged,
         "rings": control_rings,
         "notes-progress": NOTHING,
         "people": NOTHING,

@@ -78,6 +78,11 @@ def remove(*ids: str) -> str:
     return f'<template data-remove="{escape(" ".join(ids))}"></template>'
 
 
+def move(element: str, into: str) -> str:
+    """Tell the page to move an element it has, unchanged, into another list (in order)."""
+    return f'<template data-move="{escape(element)}" data-in="{escape(into)}"></template>'
+
+
 def cell(fragment: str) -> str:
     """Table rows and cells travel in a <template> of their own: parsed beside other
     elements, they would lose their table context."""

@@ -58,8 +58,8 @@ SHOWS: dict[str, frozenset[str]] = {
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight", "revealed", "suggestion", "removed-note", "votes", "votes-revealed"}
-        | {"vote-result"}
+        | {"spotlight", "revealed", "suggestion", "removed-note", "merged-note", "votes"}
+        | {"votes-revealed", "vote-result"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer", "people", "board-view"}),

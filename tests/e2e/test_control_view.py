@@ -112,6 +112,16 @@ async def test_actions_keep_the_scroll_position(
     await still(
         outer.nth(0), "← Back to inner", lambda: expect(outer).to_have_count(0, timeout=LIVE)
     )
+    # Un-merge, in the list of what was merged into a note: back in its circle, page still.
+    merged = page.locator("#control-task details.postit__merged:not([hidden])").first
+    await merged.locator("summary").click()
+    button = merged.get_by_role("button", name="Un-merge", exact=True)
+    await button.scroll_into_view_if_needed()
+    before = await page.evaluate("window.scrollY")
+    await button.click()
+    await expect(inner).to_have_count(29, timeout=LIVE)
+    await page.wait_for_timeout(400)
+    assert abs(await page.evaluate("window.scrollY") - before) <= 40
     assert console_log.errors == []
 
 
@@ -297,4 +307,47 @@ async def test_a_note_dragged_between_the_circles_keeps_the_page_still(
     await expect(board).to_have_attribute("data-view", "list")
     style = await inner.first.get_attribute("style")
     assert not style  # the list lays itself out
+    assert console_log.errors == []
+
+
+async def test_a_note_dragged_by_touch_on_a_tablet(
+    browser: Any, live_server: LiveServer, console_log: ConsoleLog
+) -> None:
+    """The drag is pointer events: a finger on a touch screen moves a note too."""
+    base = live_server.base_url
+    async with httpx.AsyncClient(base_url=base, trust_env=False, timeout=10) as http:
+        code, token = await sorting_room(http, people=4)
+    context = await browser.new_context(viewport={"width": 1180, "height": 820}, has_touch=True)
+    await context.add_cookies([room_cookie(base, code, token)])
+    await context.add_init_script("localStorage.setItem('cg.sortView', 'circles')")
+    page = await context.new_page()
+    console_log.watch(page, "control")
+    await page.goto(f"{base}/rooms/{code}/control")
+    await expect_online(page)
+    board = page.locator("[data-sort-board]")
+    await expect(board).to_have_attribute("data-view", "circles")  # as chosen before
+    await board.scroll_into_view_if_needed()
+    area = await board.bounding_box()
+    card = page.locator("#control-ring-inner > .cnote").nth(2)
+    box = await card.bounding_box()
+    assert area is not None
+    assert box is not None
+    before = await page.evaluate("window.scrollY")
+    cdp = await context.new_cdp_session(page)
+    start = centre(box)
+    end = (area["x"] + 0.07 * area["width"], area["y"] + 0.5 * area["height"])
+
+    async def touch(kind: str, point: tuple[float, float] | None) -> None:
+        points = [] if point is None else [{"x": point[0], "y": point[1]}]
+        await cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": points})
+
+    await touch("touchStart", start)
+    for step in range(1, 13):
+        t = step / 12
+        await touch(
+            "touchMove", (start[0] + (end[0] - start[0]) * t, start[1] + (end[1] - start[1]) * t)
+        )
+    await touch("touchEnd", None)
+    await expect(page.locator("#control-ring-outer > .cnote")).to_have_count(1, timeout=LIVE)
+    assert abs(await page.evaluate("window.scrollY") - before) <= 2  # the finger did not scroll
     assert console_log.errors == []

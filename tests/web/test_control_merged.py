@@ -1,6 +1,6 @@
 """The control view lists the notes merged into a note as elements of their own: a merge
-sends one item (not the host's whole list), a merged cluster moves with its host, and a
-restored note brings its merged notes back with it."""
+sends one item (not the host's whole list), a merged cluster's items move to the new host
+unchanged, and a restored note brings its merged notes back with it."""
 
 from __future__ import annotations
 
@@ -34,10 +34,14 @@ def test_merged_notes_travel_as_their_own_elements(client: TestClient) -> None:
     assert f'id="control-note-{b}"' not in second.text
     assert merged_list(room.page("fac", "control"), a) == [b, c]
 
-    # The cluster merged into another note: each of its notes goes to the new host's list.
+    # The cluster merged into another note: its host goes to the new host's list, and the
+    # notes merged into it move there unchanged (the page has them: not sent again).
     cluster = room.form("fac", f"/notes/{a}/merge", {"into": d})
-    for note in (a, b, c):
-        assert f'<li id="control-note-{note}" data-in="control-merged-{d}"' in cluster.text
+    assert f'<li id="control-note-{a}" data-in="control-merged-{d}"' in cluster.text
+    for note in (b, c):
+        move = f'<template data-move="control-note-{note}" data-in="control-merged-{d}">'
+        assert move in cluster.text
+        assert f'<li id="control-note-{note}"' not in cluster.text
     page = room.page("fac", "control")
     assert sorted(merged_list(page, d)) == sorted([a, b, c])
     assert f'id="control-merged-{a}"' not in page
