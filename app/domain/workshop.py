@@ -144,7 +144,12 @@ class Workshop:
             if phase.id == phase_id:
                 return phase
         known = ", ".join(p.id for p in self.phases)
-        raise Invalid("invalid_phase", f"Unknown phase '{phase_id}'. Phases: {known}.")
+        raise Invalid(
+            "invalid_phase",
+            "Unknown phase '{phase}'. Phases: {known}.",
+            phase=phase_id,
+            known=known,
+        )
 
     def perspective(self, perspective_id: str) -> Perspective:
         """The perspective with this id, or `Invalid` naming the ones that exist."""
@@ -154,7 +159,9 @@ class Workshop:
         known = ", ".join(p.id for p in self.perspectives)
         raise Invalid(
             "invalid_perspective",
-            f"Unknown perspective '{perspective_id}'. Choose one of: {known}.",
+            "Unknown perspective '{perspective}'. Choose one of: {known}.",
+            perspective=perspective_id,
+            known=known,
         )
 
     def phase_index(self, phase_id: str) -> int:

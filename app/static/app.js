@@ -321,11 +321,15 @@
   // away. The page shown is the room's (#board-view, set from the control view), wrapped
   // round this screen's page count. A unit too tall for a page of its own is shrunk.
   var UNITS = [
-    ".names > li", "tr[id^='board-row-']", ".board-statement", ".mini-note", ".doc__head",
-    ".doc-board__doc .doc__section > h2", ".doc-board__doc .doc__intro", ".doc-board__doc .doc__entry",
+    ".names > li", "tr[id^='board-row-']", ".board-statement", ".board-statement__text", ".mini-note", ".doc__head",
+    ".doc-board__doc .doc__intro", ".doc-board__doc .doc__entry", ".doc-board__doc .doc__items > li",
     ".doc-board__doc .doc__section > p", ".board .ratings tbody tr", ".ladder__rung", ".note-page__item",
-    ".spot__item", ".coverage li", ".objections > li", ".board-statement__items > li"
+    ".spot__item", ".coverage li", ".objections > li", ".board-statement__items > li",
+    ".grid-cell__item", ".grid-cell--overall:has(.grid-cell__statement)", ".vote-result"
   ].join(", ");
+  // A group (a grid row, a statement) holds units and what heads them: it is shown on
+  // the pages that hold one of its units, its head repeated, and put away on the others.
+  var GROUPS = "tr[id^='board-row-'], .board-statement, .doc-board__doc .doc__section, .doc-board__doc .doc__entry";
   var localPage = null;  // a page chosen here (tests), until the room turns the page
 
   function boardMain() { return document.querySelector(".page--board #board-main"); }
@@ -337,13 +341,31 @@
       return !u.querySelector(UNITS);
     });
   }
+  function groupsOf(main, units) {
+    var groups = [];
+    Array.prototype.forEach.call(main.querySelectorAll(GROUPS), function (el) {
+      var held = units.filter(function (u) { return u !== el && el.contains(u); });
+      if (held.length) groups.push({ el: el, units: held });
+    });
+    return groups;
+  }
+  function showGroups(groups, onPage) {  // onPage: the units shown
+    groups.forEach(function (g) {
+      var shown = g.units.some(function (u) { return onPage.indexOf(u) >= 0; });
+      if (shown) g.el.removeAttribute("data-off"); else g.el.setAttribute("data-off", "");
+    });
+  }
   function fits(el, box) {
     var r = el.getBoundingClientRect();
     return r.bottom <= box.bottom + 1 && r.right <= box.right + 1 && r.top >= box.top - 1;
   }
   function paginate(main) {
-    var units = unitsOf(main);
-    units.forEach(function (u) { u.removeAttribute("data-off"); u.style.removeProperty("zoom"); });
+    var all = unitsOf(main);
+    all.forEach(function (u) { u.removeAttribute("data-off"); u.style.removeProperty("zoom"); });
+    main.querySelectorAll(GROUPS).forEach(function (g) { g.removeAttribute("data-off"); });
+    var units = all.filter(function (u) { return u.getClientRects().length > 0; });  // not what is never shown
+    var groups = groupsOf(main, units);
+    showGroups(groups, units);
     var box = main.getBoundingClientRect();
     var pages = [];
     var left = units;
@@ -352,15 +374,20 @@
     };
     while (left.length) {
       left.forEach(function (u) { u.removeAttribute("data-off"); });
+      showGroups(groups, left);
       var page = left.filter(function (u) { return fits(u, box); });
       if (!page.length) page = [left[0]];
       left.forEach(function (u) { if (page.indexOf(u) < 0) u.setAttribute("data-off", ""); });
-      while (page.length > 1 && overflows()) page.pop().setAttribute("data-off", "");  // what follows the units must fit too
+      showGroups(groups, page);
+      while (page.length > 1 && overflows()) {  // what follows the units must fit too
+        page.pop().setAttribute("data-off", "");
+        showGroups(groups, page);
+      }
       pages.push(page);
       page.forEach(function (u) { u.setAttribute("data-off", ""); });
       left = left.filter(function (u) { return page.indexOf(u) < 0; });
     }
-    return { units: units, pages: pages.length ? pages : [[]], box: box };
+    return { units: units, groups: groups, pages: pages.length ? pages : [[]], box: box };
   }
   function showPage(main, laid, wanted) {
     var count = laid.pages.length;
@@ -370,6 +397,7 @@
         if (n === index) u.removeAttribute("data-off"); else u.setAttribute("data-off", "");
       });
     });
+    showGroups(laid.groups, laid.pages[index]);
     laid.pages[index].forEach(function (u) {  // a unit too tall for a page of its own
       for (var scale = 0.9; scale > 0.35 && !fits(u, laid.box); scale -= 0.1) {
         u.style.zoom = scale.toFixed(2);

@@ -8,8 +8,10 @@ page of every size, every text node the board renders must lie inside the viewpo
 and inside every ancestor that clips (overflow other than visible) — except what is
 only for screen readers (visually hidden: the "Live" state) and units put away on other
 pages; every paged unit
-must be shown on some page. In the sort phase at 1280×720, every line of a person's
-text (a Post-it, a listed note) is at least 24 px tall.
+must be shown on some page. At 1280×720, in every phase, every line of a person's text
+on screen (a Post-it, a listed note, a name, a statement, a goal, an objection's reason,
+a grid contribution, a signer) is at least 24 px tall, and each phase that shows
+people's words shows some.
 
 Set BOARD_SHOTS=1 to save a PNG of every phase at every size to /tmp/cg-shots/board/.
 """
@@ -41,8 +43,17 @@ WRITERS = 28
 """In a room of 100, this many write in the grid and rate (the board shows the latest
 three contributions of a cell, and counts); everyone writes notes, responds and signs."""
 LEGIBLE = 24.0  # px: the shortest line of a person's text at 1280×720 (a slide's body text)
-PERSON_TEXT = ".pi__text, .note-page__text"
-"""The board's elements that hold what a person wrote, in the sort phase."""
+PERSON_TEXT = ", ".join(
+    (
+        ".pi__text, .note-page__text, .name, .mini-note__text, .board-statement__text",
+        ".board-statement__items li, .objection__reason, .grid-cell__item, .grid-cell__statement",
+        ".spot__item, .spot__statement, .objection-line, .spot-note__text, .vote-result__text",
+        ".doc__text, .doc__items li, .override",
+    )
+)
+"""The board's elements that hold what a person wrote or is called, in every phase."""
+WORDLESS = ("write-notes", "rate-items", "choose-scale")
+"""Phases whose board shows no one's words: notes kept private while written, ratings."""
 SHOTS = Path("/tmp/cg-shots/board")
 PERSPECTIVES = ("education", "health", "social-care", "vcs-other")
 FIRST = ("Zoë", "Tomás", "Ana", "Siobhán", "Grace", "Omar", "Łucja", "Raj", "Maya", "Ben")
@@ -64,6 +75,7 @@ CHECK_JS = """
   const skip = "script, style, template, title, desc, .visually-hidden, [hidden], [data-off]";
   const problems = [];
   const short = [];
+  let said_lines = 0, lowest = Infinity;
   const who = (el) => el.id ? "#" + el.id
     : el.tagName.toLowerCase() + "." + [...el.classList].join(".");
   const clips = new Map();
@@ -113,10 +125,14 @@ CHECK_JS = """
         }
       }
       if (clipped) { problems.push(`clipped by ${who(clipped)} ${box}: ${what}`); break; }
-      if (mine && r.height < legible) short.push(r.height);
+      if (mine) {
+        said_lines += 1;
+        lowest = Math.min(lowest, r.height);
+        if (r.height < legible) short.push(r.height);
+      }
     }
   }
-  return { problems, short, count };
+  return { problems, short, count, said: said_lines, lowest: said_lines ? lowest : 0 };
  };
  const board = window.cgBoard;
  const first = board.show(0);
@@ -267,16 +283,25 @@ async def check_board(page: Any, label: str, kind: str, failures: list[str], sho
         # checked at the smallest, the first, middle and last at the others.
         every = (width, height) == SIZES[0]
         found = await page.evaluate(CHECK_JS, [PERSON_TEXT, LEGIBLE, every])
+        said = 0
         for shown in found["pages"]:
             where = f"{label} {width}x{height} page {shown['number'] + 1}/{found['count']}"
             failures.extend(f"{where}: {p}" for p in shown["problems"][:8])
             if len(shown["problems"]) > 8:
                 failures.append(f"{where}: … {len(shown['problems'])} problems in all")
-            if kind == "sort-notes" and every and shown["short"]:
+            if every:
+                said += shown["said"]
+                print(
+                    f"{where}: people's text {shown['said']} lines,"
+                    f" shortest {shown['lowest']:.1f} px"
+                )
+            if every and shown["short"]:
                 failures.append(
                     f"{where}: {len(shown['short'])} lines of people's text under"
                     f" {LEGIBLE:.0f} px (shortest {min(shown['short']):.1f} px)"
                 )
+        if every and kind not in WORDLESS and not said:
+            failures.append(f"{label} {width}x{height}: no line of people's text on any page")
         if found["unseen"]:
             failures.append(f"{label} {width}x{height}: {found['unseen']} units on no page")
         if shots:
@@ -299,7 +324,7 @@ async def test_the_board_fits_every_phase_at_every_size(
     failures: list[str] = []
     started = time.monotonic()
     async with (
-        asyncio.timeout(400 if shots else 175),
+        asyncio.timeout(600 if shots else 300),
         httpx.AsyncClient(base_url=base, trust_env=False, timeout=30) as api,
     ):
         context = await browser.new_context(viewport={"width": 1280, "height": 720})

@@ -40,6 +40,13 @@ REFUSED = [
     ("post", "/api/rooms", "{not json", "invalid_request", set()),
     ("post", "/api/rooms", [1, 2], "invalid_request", set()),
     ("get", "/api/rooms/{code}/document.txt", None, "unknown_format", set()),
+    (
+        "post",
+        "/api/rooms/{code}/join",
+        {"name": "Siân", "perspective": "zzz"},
+        "invalid_perspective",
+        {"zzz", "education", "health", "social", "care", "vcs", "other"},  # the ids
+    ),
 ]
 
 
