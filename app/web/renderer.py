@@ -133,7 +133,7 @@ class HtmlRenderer:
     ) -> str:
         """A control view's grouping suggestions, where they changed since its page's: an
         update of its own, after the change to the notes (see `suggested`)."""
-        if connection.page != "control" or connection.view is None:
+        if connection.page != "control" or (connection.view is None and connection.last_seq):
             return ""
         locale = i18n.get(connection.lang)
         shown = room_in(room, locale.code)

@@ -135,19 +135,19 @@ def shown(connection: Connection, room: Room) -> None:
 
 def follow(connection: Connection, room: Room, scene: Scene, cache: dict[str, str]) -> str:
     """What changed in the suggestions since this control view's page last showed them."""
-    view = connection.view or {}
+    view = connection.view = connection.view or {}
     if room.current_phase.traits.partial != "sort-notes":
         view.pop("suggestions", None)
         return ""
-    before = view.get("suggestions")
-    if before is None:  # (a page in another phase, or a form's answer)
-        return ""
-    now = panel(room)
-    view["suggestions"] = now
     if connection.last_seq == 0:
-        # The socket's first message, a reconnect's catch-up weighed against the whole
-        # page: what its page shows is unknown, so the panel goes whole.
+        # The socket's first message (a page opening its socket, or a reconnect's
+        # catch-up): what its page shows is unknown, so the panel goes whole.
+        view["suggestions"] = now = panel(room)
         return _cached(cache, f"suggestions:whole:{id(now)}:{scene.locale.code}", scene, now)
+    before = view.get("suggestions")
+    if before is None:  # (a page in another phase)
+        return ""
+    view["suggestions"] = now = panel(room)
     if before is now:
         return ""
     key = f"suggestions:{id(before)}:{id(now)}:{scene.locale.code}"
