@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from app.domain import registry
 from app.domain.errors import Conflict, Forbidden, Invalid
 from app.domain.events import Draft, Event, Viewer
-from app.domain.registry import SCREEN, DocumentSource, Part, PhaseKind
+from app.domain.registry import DocumentSource, Part, PhaseKind
 
 if TYPE_CHECKING:
     from app.domain.document import Entry
@@ -153,13 +153,23 @@ def decide_vote(
     return [Draft("votes.set", data, actor=entered_by or participant_id, private_to=participant_id)]
 
 
+RESULTS_SHOWN = 10
+"""The notes with most dots that the screens list after the reveal (the document's
+appendix has them all)."""
+
+
 def decide_reveal(room: Room) -> list[Draft]:
-    """The facilitator shows where the dots went (voting closes)."""
+    """The facilitator shows where the dots went (voting closes): the reveal, then each of
+    the top notes as an update of its own (each small, however long the notes)."""
     room.ensure_open()
     phase = _in_phase(room)
     if revealed(room, phase.id):
         return []
-    return [Draft("votes.revealed", {"phase": phase.id}, actor="facilitator")]
+    shown = [
+        Draft("votes.result_shown", {"phase": phase.id, "note_id": t.note_id}, actor="facilitator")
+        for t in tally(room, phase.id)[:RESULTS_SHOWN]
+    ]
+    return [Draft("votes.revealed", {"phase": phase.id}, actor="facilitator"), *shown]
 
 
 def top_notes(room: Room, phase_id: str, count: int = 5) -> list[Tally]:
@@ -212,6 +222,16 @@ def _set(room: Room, event: Event) -> None:
     room.votes.setdefault(data["phase"], {})[data["participant_id"]] = tuple(data["note_ids"])
 
 
-@registry.event("votes.revealed", touches=lambda room, event: (SCREEN,))
+@registry.event(
+    "votes.revealed", touches=lambda room, event: (Part("votes-revealed", event.data["phase"]),)
+)
 def _revealed(room: Room, event: Event) -> None:
     room.votes_revealed.add(event.data["phase"])
+
+
+@registry.event(
+    "votes.result_shown", touches=lambda room, event: (Part("vote-result", event.data["note_id"]),)
+)
+def _result_shown(room: Room, event: Event) -> None:
+    """One of the top notes joins the revealed ranking on the screens. (The state changed
+    with `votes.revealed`; this one says what is shown, one note an update.)"""

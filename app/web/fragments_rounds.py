@@ -17,6 +17,37 @@ def vote_count(prefix: str) -> Render:
     return render
 
 
+def vote_panel(prefix: str) -> Render:
+    """The reveal: the page's vote panel with its ranking's list, which the top notes
+    then join one update each (`vote_result`)."""
+
+    def render(scene: Scene, part: Part) -> str:
+        return scene.render_full(f"{prefix}_vote", results_later=True)
+
+    return render
+
+
+def vote_result(prefix: str) -> Render:
+    """One of the top notes in the revealed ranking (and, on the control view, among the
+    material for the purpose and goals)."""
+
+    def render(scene: Scene, part: Part) -> str:
+        vote = scene.context()["votes_here"]
+        if vote is None:
+            return ""
+        ranked = [t.note_id for t in vote["tally"]]
+        if part.key not in ranked:
+            return ""
+        rank = ranked.index(part.key) + 1
+        t = vote["tally"][rank - 1]
+        html = scene.render_full("vote_result", t=t, rank=rank, vote=vote, page_prefix=prefix)
+        if prefix == "control" and any(top.note_id == part.key for top in vote["top"]):
+            html += scene.render_full("control_vote_top", t=t, rank=rank)
+        return html
+
+    return render
+
+
 def my_dots(scene: Scene, part: Part) -> str:
     """A phone's own count of dots (its form keeps what the person ticked)."""
     mine = votes.allocation(scene.room, part.key, scene.me.id) if scene.me else ()

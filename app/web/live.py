@@ -51,7 +51,7 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
-from app.web.fragments_rounds import my_dots, proxy_list, vote_count
+from app.web.fragments_rounds import my_dots, proxy_list, vote_count, vote_panel, vote_result
 from app.web.scene import Render, Scene
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
@@ -109,13 +109,22 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     },
     ("board", "vote-notes"): {
         "votes": vote_count("board"),
+        "votes-revealed": vote_panel("board"),
+        "vote-result": vote_result("board"),
         "people": NOTHING,
         "presence": NOTHING,
         "lock": NOTHING,
     },
-    ("phone", "vote-notes"): {"votes": vote_count("phone"), "my-votes": my_dots},
+    ("phone", "vote-notes"): {
+        "votes": vote_count("phone"),
+        "my-votes": my_dots,
+        "votes-revealed": vote_panel("phone"),
+        "vote-result": vote_result("phone"),
+    },
     ("control", "vote-notes"): {
         "votes": vote_count("control"),
+        "votes-revealed": vote_panel("control"),
+        "vote-result": vote_result("control"),
         "people": NOTHING,
         "done": NOTHING,
     },

@@ -53,12 +53,13 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_phase": frozenset({"timer", "done", "people", "board-view"}),
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
-        | {"lock", "response", "revealed", "reason", "votes"}
+        | {"lock", "response", "revealed", "reason", "votes", "votes-revealed", "vote-result"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
         | {"spotlight", "revealed", "suggestion", "removed-note", "merged-note", "votes"}
+        | {"votes-revealed", "vote-result"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer", "people", "board-view"}),
@@ -66,7 +67,7 @@ SHOWS: dict[str, frozenset[str]] = {
     "phone_done": frozenset({"done"}),
     "phone_task": frozenset(
         {"note", "rings", "contribution", "coverage", "statement", "response", "answer", "signed"}
-        | {"votes", "my-votes"}
+        | {"votes", "my-votes", "votes-revealed", "vote-result"}
     ),
 }
 """The live-update rule, declared with the blocks: the parts (see `registry.Part`)
@@ -141,7 +142,7 @@ def votes_here(room: Room, me: Participant | None) -> dict[str, Any] | None:
         "voters": len(votes.voters(room, phase.id)),
         "revealed": shown,
         "mine": list(votes.allocation(room, phase.id, me.id)) if me else [],
-        "tally": votes.tally(room, phase.id) if shown else [],
+        "tally": votes.tally(room, phase.id)[: votes.RESULTS_SHOWN] if shown else [],
         "top": votes.top_notes(room, phase.id) if shown else [],
     }
 

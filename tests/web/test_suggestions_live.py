@@ -25,6 +25,7 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml.html import HtmlElement
 
+from tests.web.live_dom import apply, by_id, keyed
 from tests.web.support import ApiRoom, Screen
 
 BUDGET = 2048
@@ -40,78 +41,8 @@ def labelled() -> list[str]:
     return texts + list(data.get("singletons", []))
 
 
-# ------------------------------------------------------------------ a page as app.js
-def apply(doc: HtmlElement, message: str) -> None:
-    """One live message, put in place as app.js's `applyLive` does."""
-    for node in lxml.html.fragments_fromstring(message):
-        if not isinstance(node, HtmlElement):
-            continue
-        if node.tag == "template" and node.get("data-remove") is not None:
-            for ident in node.get("data-remove", "").split():
-                gone = _by_id(doc, ident)
-                if gone is not None:
-                    gone.drop_tree()
-            continue
-        items = list(node) if node.tag == "template" or node.get("data-live-wrap") else [node]
-        for item in items:
-            _put_in_place(doc, item)
-
-
-def _by_id(doc: HtmlElement, ident: str) -> HtmlElement | None:
-    found = doc.xpath("//*[@id=$ident]", ident=ident)
-    return found[0] if found else None
-
-
-def _put_in_place(doc: HtmlElement, node: HtmlElement) -> None:
-    old = _by_id(doc, node.get("id", "")) if node.get("id") else None
-    into = node.get("data-in")
-    parent = _by_id(doc, into) if into else None
-    if (into and parent is None) or (not into and old is None):
-        return
-    node.tail = None
-    if parent is None:
-        assert old is not None
-        old.addprevious(node)
-        old.drop_tree()
-        return
-    order = float(node.get("data-order") or 0)
-    before = next(
-        (c for c in parent if c is not old and float(c.get("data-order") or 0) > order), None
-    )
-    if old is not None:
-        old.drop_tree()
-    if before is not None:
-        before.addprevious(node)
-    else:
-        parent.append(node)
-
-
 def panel(doc: HtmlElement) -> dict[str, Any]:
-    """The panel's keyed elements with their own text, and each list's order."""
-    root = _by_id(doc, PANEL)
-    assert root is not None, "no suggestions panel"
-    texts: dict[str, str] = {}
-    lists: dict[str, list[str]] = {}
-    for el in root.iter():
-        if not isinstance(el, HtmlElement):
-            continue
-        if el.get("id"):
-            texts[el.get("id", "")] = " ".join(_own_text(el).split())
-        if el.get("data-in"):
-            parent = el.getparent()
-            lists.setdefault(parent.get("id", "") if parent is not None else "", []).append(
-                el.get("id", "")
-            )
-    return {"texts": texts, "lists": lists}
-
-
-def _own_text(el: HtmlElement) -> str:
-    parts = [el.text or ""]
-    for child in el:
-        if isinstance(child, HtmlElement) and not child.get("id"):
-            parts.append(_own_text(child))
-        parts.append(child.tail or "")
-    return " ".join(parts)
+    return keyed(doc, PANEL)
 
 
 # ------------------------------------------------------------------ the room
@@ -249,7 +180,7 @@ def test_the_themes_are_listed_when_opened(client: TestClient) -> None:
     lists them when the facilitator opens them; no one else may read them."""
     room = sorting_room(client, 30)
     page = control_page(room)
-    themes = _by_id(page, "suggestion-themes")
+    themes = by_id(page, "suggestion-themes")
     assert themes is not None
     assert themes.get("hx-get") == "suggestions/themes"
 
