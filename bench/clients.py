@@ -131,7 +131,8 @@ async def _join_one(
         first = json.loads(await asyncio.wait_for(ws.recv(), 30))
         ok = first.get("type") == "snapshot"
         return ok, time.monotonic() - began, ws
-    except Exception:  # a failure is a result here, counted and reported
+    except Exception as exc:  # a failure is a result here, counted and reported
+        print(f"join failed: {exc!r}", file=sys.stderr, flush=True)
         return False, time.monotonic() - began, None
 
 

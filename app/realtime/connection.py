@@ -53,10 +53,16 @@ class Mailbox:
         return len(self._items) if self._items else 0
 
     def full(self, adding: int = 0) -> bool:
-        """No room for `adding` more characters (a first message always fits)."""
+        """No room for `adding` more characters behind the message at the head.
+
+        The head is the one the sender is sending next (a first message always fits):
+        a snapshot or a whole page larger than the bound must not make the first small
+        update behind it look like a client too slow to read."""
         if not self._items:
             return False
-        return len(self._items) >= self._limit or self.bytes + adding > self._size
+        head = self._items[0]
+        behind = self.bytes - (len(head) if head else 0)
+        return len(self._items) >= self._limit or behind + adding > self._size
 
     def push(self, item: str | None) -> None:
         if self._items is None:

@@ -52,6 +52,7 @@ from app.web.fragments import (
     statement_element,
 )
 from app.web.fragments_rounds import my_dots, proxy_list, vote_count, vote_panel, vote_result
+from app.web.fragments_writing import still_writing, written_note, written_person, written_progress
 from app.web.scene import Render, Scene
 
 __all__ = ["ELEMENTS", "Scene", "elements", "needs_block"]
@@ -158,6 +159,12 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "contribution": NOTHING,
         "coverage": NOTHING,
     },
+    ("control", "write-notes"): {
+        "note": written_note,
+        "notes-progress": written_progress,
+        "people": written_person,
+        "done": still_writing,
+    },
     ("control", "grid-write"): {
         "coverage": control_coverage,
         "contribution": control_contribution,
@@ -217,6 +224,8 @@ def _grid_targets(room: Room) -> bool:
 
 def needs_block(page: str, block: str, room: Room, part: Part) -> bool:
     """A part whose elements cannot be updated alone here: the block repaints."""
+    if page == "control" and room.options.moderated and part.name == "note":
+        return room.current_phase.traits.partial == "write-notes"  # (its queue to read)
     if page == "board" and part.name in ("people", "presence") and block == "board_main":
         return room.current_phase.traits.partial == "lobby" and not room.names_visible
     return False

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from app.domain.events import Viewer
 from app.realtime.channels import RoomChannel
-from app.realtime.connection import CLOSE_TOO_SLOW, SEND_QUEUE, STUCK_AFTER, Connection
+from app.realtime.connection import (
+    CLOSE_TOO_SLOW,
+    OUTBOX_BYTES,
+    SEND_QUEUE,
+    STUCK_AFTER,
+    Connection,
+)
 from app.realtime.hub import MemoryHub
 
 
@@ -44,6 +50,21 @@ async def test_a_full_outbox_closes_the_socket_with_1013_and_stops_growing() -> 
     assert sent[-1] is None  # then the close
     assert len(sent) <= SEND_QUEUE + 1
     assert f"event {SEND_QUEUE}" not in sent
+
+
+async def test_a_first_message_larger_than_the_bound_does_not_crowd_out_updates() -> None:
+    """A snapshot or whole page over OUTBOX_BYTES, not yet taken by the sender, and the
+    small updates that follow it at once: the client is not too slow, it is joining.
+    What waits behind the head is still bounded."""
+    connection = stalled_connection()
+    await connection.put("s" * (OUTBOX_BYTES + 100_000))  # a 300-person room's snapshot
+    connection.offer("an update")
+    assert connection.close_code is None
+    for n in range(OUTBOX_BYTES // 1000):
+        connection.offer(f"{n:04d}" + "u" * 996)
+    assert connection.close_code is None
+    connection.offer("u" * 2000)  # what waits behind the snapshot passes the bound
+    assert connection.close_code == CLOSE_TOO_SLOW
 
 
 async def test_a_slow_client_is_closed_at_once_with_no_gap() -> None:

@@ -59,14 +59,12 @@ def test_enter_for_them_arrives_live_with_the_join(client: TestClient, phase: st
             fresh = room.page("fac", "control")
             assert element(fresh, f"enter-who-{pid}", "option") == who
             assert element(fresh, f"proxy-{pid}", "li") == line
-            if phase != "purpose-write":  # (that phase's control view repaints on a join)
-                assert len(live.encode()) <= BUDGET, len(live.encode())
+            assert len(live.encode()) <= BUDGET, len(live.encode())
         assert "Dorcas &lt;Paperwright&gt;" in live
         room.ok(room.delete("fac", f"/participants/{pid}"), 204)
         gone = "".join(screen.until(room.seq()))
         assert f'data-remove="proxy-{pid} enter-who-{pid}"' in gone
-        if phase != "purpose-write":
-            assert len(gone.encode()) <= BUDGET
+        assert len(gone.encode()) <= BUDGET
 
 
 def test_entering_for_the_person_chosen_in_the_form(client: TestClient) -> None:
