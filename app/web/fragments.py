@@ -111,9 +111,9 @@ def board_person(scene: Scene, part: Part) -> str:
 
 def control_person(scene: Scene, part: Part) -> str:
     person = _person(scene, part)
-    counts = scene.render_full("control_people_counts")
     if person is None:
-        return counts + remove(f"control-person-{part.key}")
+        return scene.render_full("control_people_counts") + remove(f"control-person-{part.key}")
+    counts = scene.render_full("control_people_counts", only=person.perspective)
     done = scene.room.done.get(scene.room.phase, set())
     return counts + scene.render(
         "control_person",

@@ -9,12 +9,14 @@ from app.web.scene import Scene, remove
 
 
 def _summary(scene: Scene, perspective: str | None) -> str:
-    """The summary, who is still writing, and the count of `perspective` (or of all)."""
+    """The summary, who is still writing and who said they are done, and the count of
+    `perspective` (or of all)."""
     shown = [perspective] if perspective else [p.id for p in scene.room.workshop.perspectives]
     perspectives = [p for p in scene.room.workshop.perspectives if p.id in shown]
     waiting = scene.render_full("control_written_waiting")
     counts = "".join(scene.render_full("control_written_count", p=p) for p in perspectives)
-    return scene.render_full("control_written_summary") + counts + waiting
+    done = scene.render_full("control_done_line")
+    return done + scene.render_full("control_written_summary") + counts + waiting
 
 
 def written_note(scene: Scene, part: Part) -> str:
@@ -42,5 +44,5 @@ def written_person(scene: Scene, part: Part) -> str:
 
 
 def still_writing(scene: Scene, part: Part) -> str:
-    """Someone said they are done: who the room is still waiting for."""
+    """Someone said they are done (or not): the done line, who is still writing."""
     return _summary(scene, None)

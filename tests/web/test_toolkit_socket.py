@@ -276,7 +276,7 @@ def test_without_moderation_the_facilitator_stream_gets_no_text(client: TestClie
         (added,) = facilitator.until(seq_of(client, code, fac))
         assert added["type"] == "note.added"
         assert added["data"]["note"]["text"] is None
-        control.until(lambda f: 'id="control-task"' in f)
+        control.until(lambda f: 'id="control-written"' in f)
         control.drain()
         assert names_in(control.frames, ["Nobody reads this yet"]) == set()
 
