@@ -8,15 +8,22 @@ from app.domain.registry import Part
 from app.web.scene import Scene, remove
 
 
+def _progress(scene: Scene, perspective: str | None) -> str:
+    """What a note changes beside its author's line: the count of `perspective` (or of
+    every agency) and who is still writing. (The figures come with `notes-progress`,
+    which every note's event touches too.)"""
+    counts = "".join(
+        scene.render_full("control_written_count", p=p)
+        for p in scene.room.workshop.perspectives
+        if perspective in (None, p.id)
+    )
+    return counts + scene.render_full("control_written_waiting")
+
+
 def _summary(scene: Scene, perspective: str | None) -> str:
-    """The summary, who is still writing and who said they are done, and the count of
-    `perspective` (or of all)."""
-    shown = [perspective] if perspective else [p.id for p in scene.room.workshop.perspectives]
-    perspectives = [p for p in scene.room.workshop.perspectives if p.id in shown]
-    waiting = scene.render_full("control_written_waiting")
-    counts = "".join(scene.render_full("control_written_count", p=p) for p in perspectives)
+    """What someone coming or going changes as well: the done line and the figures."""
     done = scene.render_full("control_done_line")
-    return done + scene.render_full("control_written_summary") + counts + waiting
+    return done + scene.render_full("control_written_summary") + _progress(scene, perspective)
 
 
 def written_note(scene: Scene, part: Part) -> str:
@@ -24,9 +31,9 @@ def written_note(scene: Scene, part: Part) -> str:
     note = scene.room.notes.get(part.key)
     author = scene.room.participants.get(note.author_id) if note else None
     if author is None:
-        return _summary(scene, None)
+        return _progress(scene, None)
     line = scene.render_full("control_written_person", person=author)
-    return line + _summary(scene, author.perspective)
+    return line + _progress(scene, author.perspective)
 
 
 def written_progress(scene: Scene, part: Part) -> str:
