@@ -46,6 +46,10 @@ class Entry:
     override_reason: str | None = None
     without_responses: bool = False
     """Marked agreed while nobody had responded (the document says so)."""
+    theirs: bool = True
+    """Its text and items are people's own words (a statement), which the documents do not
+    label with the part's language; not the app's and workshop's wording (a rating's or a
+    dot-vote's results)."""
 
     def public(self) -> dict[str, Any]:
         return {

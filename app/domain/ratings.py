@@ -200,10 +200,9 @@ def rating_entry(room: Room, source: str) -> Entry:
         label = option.label if option else rest[0]
         chosen = tuple(d.item.text for d in results if rest[0] in d.leading)
         if not chosen:
-            return Entry(
-                source, f"{phase.title}: {label}", "agreed", f"No item was rated “{label}”."
-            )
-        return Entry(source, f"{phase.title}: {label}", "agreed", None, chosen)
+            said = f"No item was rated “{label}”."
+            return Entry(source, f"{phase.title}: {label}", "agreed", said, theirs=False)
+        return Entry(source, f"{phase.title}: {label}", "agreed", None, chosen, theirs=False)
     labels = {p.id: p.label for p in room.workshop.perspectives}
     if len(results) == 1:
         only = results[0]
@@ -220,12 +219,12 @@ def rating_entry(room: Room, source: str) -> Entry:
             )
             for o in only.options
         )
-        return Entry(source, only.item.text, "agreed", None, lines)
+        return Entry(source, only.item.text, "agreed", None, lines, theirs=False)
     lines = tuple(
         f"{d.item.text} — " + ", ".join(f"{o.label} {d.counts[o.id]}" for o in d.options)
         for d in results
     )
-    return Entry(source, phase.title, "agreed", None, lines)
+    return Entry(source, phase.title, "agreed", None, lines, theirs=False)
 
 
 registry.document_source(DocumentSource("ratings", rating_names, rating_entry))

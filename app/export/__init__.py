@@ -41,6 +41,22 @@ def words(document: Document) -> Locale:
     return i18n.get(code if code in i18n.available() else code.split("-")[0])
 
 
+UNKNOWN_LANGUAGE = "und"
+"""The language tag the Word, ODT and PDF documents give what people wrote (ISO 639's
+"undetermined"; the HTML says lang=""): a statement, a reason, a name is in whatever
+language its writer wrote, which is not known — not the part's it is printed in."""
+
+
+def around_reason(say: Locale) -> tuple[str, str]:
+    """The "Agreed over an objection" sentence in `say`'s language, split around where
+    its reason goes (people's words, marked apart from the sentence)."""
+    said = say.gettext(
+        "Agreed over an objection. Reason recorded: %(override_reason)s", override_reason="\0"
+    )
+    before, _, after = said.partition("\0")
+    return before, after
+
+
 def merged_line(note: TracedNote, say: Locale) -> str:
     """' (merged with: “text” — Health; “text” — Education)' in `say`'s language (the
     notes as their people wrote them), or nothing."""

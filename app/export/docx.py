@@ -17,9 +17,10 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from docx.text.run import Run
 
 from app.domain.document import Document, Entry
-from app.export import board, merged_line, safe, words
+from app.export import UNKNOWN_LANGUAGE, around_reason, board, merged_line, safe, words
 from app.i18n import N_, Locale
 from app.i18n.dates import long_date
 
@@ -67,6 +68,22 @@ def _fonts_and_language(word: WordDocument, language: str) -> None:
         theme = element.find(qn("w:rFonts")) if element is not None else None
         if theme is not None:  # headings name theme fonts: let them inherit Noto
             element.remove(theme)
+
+
+def _theirs(run: Run) -> Run:
+    """A run of what people wrote: its language undetermined, not the part's."""
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), UNKNOWN_LANGUAGE)
+    run._r.get_or_add_rPr().append(lang)
+    return run
+
+
+def _their_cell(cell: Any, text: str) -> None:
+    """A table cell holding what people wrote ("—" where nothing: the app's)."""
+    cell.text = text
+    if text != "—":
+        for run in cell.paragraphs[0].runs:
+            _theirs(run)
 
 
 def _repeat_header(table: Table) -> None:
@@ -148,19 +165,26 @@ def _entry(
     if entry.items is not None:
         num_id = numbering.restart()
         for item in entry.items:
-            Numbering.apply(word.add_paragraph(item, style="List Number"), num_id)
+            paragraph = word.add_paragraph(style="List Number")
+            run = paragraph.add_run(item)
+            if entry.theirs:
+                _theirs(run)
+            Numbering.apply(paragraph, num_id)
     else:
         for line in (entry.text or "").splitlines():
-            word.add_paragraph(line)
+            run = word.add_paragraph().add_run(line)
+            if entry.theirs:
+                _theirs(run)
     if entry.override_reason:
-        reason = entry.override_reason
-        _note(
-            say.gettext(
-                "Agreed over an objection. Reason recorded: %(override_reason)s",
-                override_reason=reason,
-            ),
-            word,
-        )
+        before, after = around_reason(say)
+        note = word.add_paragraph()
+        for text, theirs in ((before, False), (entry.override_reason, True), (after, False)):
+            if text:
+                run = note.add_run(text)
+                run.italic = True
+                run.font.color.rgb = GREY
+                if theirs:
+                    _theirs(run)
     if entry.without_responses:
         _note(say.gettext("Agreed without responses."), word)
 
@@ -213,9 +237,10 @@ def _body(word: WordDocument, document: Document, numbering: Numbering) -> str:
     say = words(document)
     word.add_heading(document.document_title, level=0)
     lead = word.add_paragraph()
-    lead.add_run(document.title).bold = True
+    _theirs(lead.add_run(document.title)).bold = True
     if document.setting:
-        lead.add_run(f" — {document.setting}")
+        lead.add_run(" — ")
+        _theirs(lead.add_run(document.setting))
     date = long_date(document.date, document.zone, say)
     word.add_paragraph(say.gettext("Date: %(date)s", date=date))
     for number, section in enumerate(document.sections, start=1):
@@ -244,6 +269,8 @@ def _mark_language(elements: list[Any], language: str) -> None:
             if lang is None:
                 lang = OxmlElement("w:lang")
                 props.append(lang)
+            elif lang.get(qn("w:val")) == UNKNOWN_LANGUAGE:
+                continue  # what people wrote: not the part's language
             lang.set(qn("w:val"), language)
 
 
@@ -253,8 +280,9 @@ def _signatory_table(word: WordDocument, document: Document, *, current: bool) -
     chosen = document.current_signatories if current else document.earlier_signatories
     for s in chosen:
         cells = table.add_row().cells  # type: ignore[no-untyped-call]
-        cells[0].text, cells[1].text = s.name, s.perspective_label
-        cells[2].text = ", ".join(s.details) or "—"
+        _their_cell(cells[0], s.name)
+        cells[1].text = s.perspective_label
+        _their_cell(cells[2], ", ".join(s.details) or "—")
         cells[3].text = document.local_time(s.signed_at)
 
 
@@ -302,9 +330,10 @@ def _appendix(document: Document, word: WordDocument, paper: tuple[Mm, Mm]) -> N
             cells = grid.add_row().cells  # type: ignore[no-untyped-call]
             cells[0].text = row.title
             for cell, (_, texts) in zip(cells[1:-1], row.contributions, strict=True):
-                cell.text = "\n".join(texts) if texts else "—"
-            status = " " + say.gettext("(draft)") if row.statement.status == "draft" else ""
-            cells[-1].text = (row.statement.text or "—") + status
+                _their_cell(cell, "\n".join(texts) if texts else "—")
+            _their_cell(cells[-1], row.statement.text or "—")
+            if row.statement.status == "draft":
+                cells[-1].paragraphs[0].add_run(" " + say.gettext("(draft)"))
         for table_row in grid.rows:
             for cell, width in zip(table_row.cells, widths, strict=True):
                 cell.width = width
@@ -326,15 +355,16 @@ def _appendix(document: Document, word: WordDocument, paper: tuple[Mm, Mm]) -> N
             _note(say.gettext("None."), word)
         for note in notes:
             merged = merged_line(note, say)
-            word.add_paragraph(
-                f"{note.text} — {note.perspective_label}{merged}", style="List Bullet"
-            )
+            line = word.add_paragraph(style="List Bullet")
+            _theirs(line.add_run(note.text))
+            line.add_run(f" — {note.perspective_label}{merged}")
     if document.overrides:
         word.add_heading(say.gettext("Agreed over an objection"), level=2)
         for entry in document.overrides:
-            line = f"{say.gettext(entry.heading)}: {entry.override_reason}"
-            word.add_paragraph(line, style="List Bullet")
+            line = word.add_paragraph(style="List Bullet")
+            line.add_run(f"{say.gettext(entry.heading)}: ")
+            _theirs(line.add_run(entry.override_reason or ""))
     for result in document.results:  # a phase's results (a dot-vote)
         word.add_heading(say.gettext(result.heading), level=2)
-        for line in result.items or ():
-            word.add_paragraph(line, style="List Bullet")
+        for said in result.items or ():
+            word.add_paragraph(said, style="List Bullet")

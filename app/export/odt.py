@@ -31,7 +31,7 @@ from odf.table import Table, TableCell, TableColumn, TableHeaderRows, TableRow
 from odf.text import H, List, ListItem, ListLevelStyleNumber, ListStyle, P, Span
 
 from app.domain.document import Document, Entry
-from app.export import board, merged_line, safe, words
+from app.export import UNKNOWN_LANGUAGE, around_reason, board, merged_line, safe, words
 from app.export.odt_languages import LanguageStyles, odf_language
 from app.i18n import N_
 from app.i18n.dates import long_date
@@ -93,6 +93,15 @@ class Writer:
         self.bold = Style(name="Strong", family="text")
         self.bold.addElement(TextProperties(fontweight="bold"))
         odt.styles.addElement(self.bold)
+        # What people wrote: its language undetermined, not the part's (a text style's
+        # language overrides its paragraph's, which says the part's: odt_languages).
+        unknown = {"language": UNKNOWN_LANGUAGE, "country": "none"}
+        self.theirs = Style(name="Their words", family="text")
+        self.theirs.addElement(TextProperties(**unknown))
+        self.their_title = Style(name="Their words, strong", family="text")
+        self.their_title.addElement(TextProperties(fontweight="bold", **unknown))
+        for style in (self.theirs, self.their_title):
+            odt.styles.addElement(style)
         self.cell_text = Style(
             name="Table Contents", family="paragraph", parentstylename="Standard"
         )
@@ -180,18 +189,33 @@ class Writer:
             H(outlinelevel=level, stylename=style or self.heading[level], text=text)
         )
 
-    def p(self, text: str, style: Any = None) -> None:
-        self.body.addElement(P(stylename=style or "Standard", text=text))
+    def p(self, text: str, style: Any = None, *, theirs: bool = False) -> None:
+        self.body.addElement(self.paragraph(text, style, theirs=theirs))
 
-    def numbered_list(self, items: tuple[str, ...]) -> None:
+    def paragraph(self, text: str, style: Any = None, *, theirs: bool = False) -> P:
+        """A paragraph of `text`; `theirs`: what people wrote (in a span that says so)."""
+        if not theirs:
+            return P(stylename=style or "Standard", text=text)
+        made = P(stylename=style or "Standard")
+        made.addElement(Span(stylename=self.theirs, text=text))
+        return made
+
+    def numbered_list(self, items: tuple[str, ...], *, theirs: bool = False) -> None:
         found = List(stylename=self.numbered)
         for item in items:
             entry = ListItem()
-            entry.addElement(P(stylename="Standard", text=item))
+            entry.addElement(self.paragraph(item, theirs=theirs))
             found.addElement(entry)
         self.body.addElement(found)
 
-    def grid(self, headers: list[str], rows: list[list[str]], widths: list[float]) -> None:
+    def grid(
+        self,
+        headers: list[str],
+        rows: list[list[str]],
+        widths: list[float],
+        theirs: frozenset[int] = frozenset(),
+    ) -> None:
+        """A table; `theirs`: the columns that hold what people wrote."""
         table = Table(name=f"Table{len(self.body.childNodes)}", stylename=self.table)
         for n, width in enumerate(widths):
             column = Style(name=f"C{id(table)}_{n}", family="table-column")
@@ -208,10 +232,11 @@ class Writer:
         table.addElement(header)
         for values in rows:
             row = TableRow()
-            for value in values:
+            for column, value in enumerate(values):
                 cell = TableCell(stylename=self.cell, valuetype="string")
+                said = column in theirs and value != "—"
                 for line in value.split("\n") or [""]:
-                    cell.addElement(P(stylename=self.cell_text, text=line))
+                    cell.addElement(self.paragraph(line, self.cell_text, theirs=said))
                 row.addElement(cell)
             table.addElement(row)
         self.body.addElement(table)
@@ -226,16 +251,16 @@ class Writer:
         if entry.status == "draft":
             self.p(say.gettext("Draft — not agreed") + ":", self.note)
         if entry.items is not None:
-            self.numbered_list(entry.items)
+            self.numbered_list(entry.items, theirs=entry.theirs)
         else:
             for line in (entry.text or "").splitlines():
-                self.p(line)
+                self.p(line, theirs=entry.theirs)
         if entry.override_reason:
-            said = say.gettext(
-                "Agreed over an objection. Reason recorded: %(override_reason)s",
-                override_reason=entry.override_reason,
-            )
-            self.p(said, self.note)
+            before, after = around_reason(say)
+            note = P(stylename=self.note, text=before)
+            note.addElement(Span(stylename=self.theirs, text=entry.override_reason))
+            note.addText(after)
+            self.body.addElement(note)
         if entry.without_responses:
             self.p(say.gettext("Agreed without responses."), self.note)
 
@@ -298,9 +323,10 @@ def _body(w: Writer, document: Document) -> None:
     """Title, date, sections and signatories, in the document's language."""
     w.body.addElement(P(stylename=w.first, text=document.document_title))
     lead = P(stylename="Standard")
-    lead.addElement(Span(stylename=w.bold, text=document.title))
+    lead.addElement(Span(stylename=w.their_title, text=document.title))
     if document.setting:
-        lead.addText(f" — {document.setting}")
+        lead.addText(" — ")
+        lead.addElement(Span(stylename=w.theirs, text=document.setting))
     w.body.addElement(lead)
     say = words(document)
     w.p(say.gettext("Date: %(date)s", date=long_date(document.date, document.zone, say)))
@@ -328,13 +354,15 @@ def signatory_rows(document: Document, current: bool) -> list[list[str]]:
 
 
 SIGNATORY_HEADERS = [N_("Name"), N_("Perspective"), N_("Role and organisation"), N_("Signed")]
+NAMES = frozenset({0, 2})
+"""The signatories' columns that hold what people wrote: their names and roles."""
 
 
 def _signatories(w: Writer, document: Document) -> None:
     say = words(document)
     heads = [say.gettext(h) for h in SIGNATORY_HEADERS]
     if document.current_signatories:
-        w.grid(heads, signatory_rows(document, True), [0.3, 0.2, 0.3, 0.2])
+        w.grid(heads, signatory_rows(document, True), [0.3, 0.2, 0.3, 0.2], NAMES)
     else:
         w.p(
             say.gettext("No one has signed this version yet.")
@@ -346,7 +374,7 @@ def _signatories(w: Writer, document: Document) -> None:
         w.h(say.gettext("Signed an earlier version"), 2)
         they = "They signed before a statement changed, and have not signed this version."
         w.p(say.gettext(they), w.note)
-        w.grid(heads, signatory_rows(document, False), [0.3, 0.2, 0.3, 0.2])
+        w.grid(heads, signatory_rows(document, False), [0.3, 0.2, 0.3, 0.2], NAMES)
 
 
 def _appendix(w: Writer, document: Document) -> None:
@@ -369,7 +397,8 @@ def _appendix(w: Writer, document: Document) -> None:
             )
         share = 0.6 / max(len(labels), 1)
         heads = [say.gettext("Aspect"), *labels, say.gettext("Overall agreed")]
-        w.grid(heads, rows, [0.16, *[share] * len(labels), 0.24])
+        written = frozenset(range(1, len(labels) + 2))  # (the contributions and statements)
+        w.grid(heads, rows, [0.16, *[share] * len(labels), 0.24], written)
         first_after = w.to_portrait
     else:
         first_after = None
@@ -384,11 +413,16 @@ def _appendix(w: Writer, document: Document) -> None:
             if not notes:
                 w.p(say.gettext("None."), w.note)
             for note in notes:
-                w.p(f"• {note.text} — {note.perspective_label}{merged_line(note, say)}")
+                line = P(stylename="Standard", text="• ")
+                line.addElement(Span(stylename=w.theirs, text=note.text))
+                line.addText(f" — {note.perspective_label}{merged_line(note, say)}")
+                w.body.addElement(line)
     if document.overrides:
         w.h(say.gettext("Agreed over an objection"), 2, None if document.has_notes else first_after)
         for entry in document.overrides:
-            w.p(f"• {say.gettext(entry.heading)}: {entry.override_reason}")
+            line = P(stylename="Standard", text=f"• {say.gettext(entry.heading)}: ")
+            line.addElement(Span(stylename=w.theirs, text=entry.override_reason or ""))
+            w.body.addElement(line)
     for result in document.results:  # a phase's results (a dot-vote)
         w.h(say.gettext(result.heading), 2)
         for line in result.items or ():

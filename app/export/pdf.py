@@ -2,47 +2,47 @@
 lists, tables with header cells), with the document's language, its title in the info
 dictionary and XMP, and every font embedded (Noto for every script people write).
 
-Bilingual, each part's structure elements say their language (`/Lang` on its `/Art`,
-which what is inside inherits). WeasyPrint (70) writes `/Lang` only on the catalogue,
-from `<html lang>`: its tag tree (weasyprint/pdf/tags.py, `_build_box_tree`) gives a
-structure element `Type`, `S`, `K`, `Pg`, `P` (and `A`/`Alt`) and never a `Lang`, so
-the parts' languages are added here, by its public `finisher` hook: each part starts a
-page (document.css) and is an anchor `part-<lang>` (document_export.html), so the page
-an `/Art` is on says which part it belongs to."""
+Languages of parts: WeasyPrint (70) writes `/Lang` only on the catalogue, from
+`<html lang>` — its tag tree (weasyprint/pdf/tags.py, `_build_box_tree`) gives a
+structure element `Type`, `S`, `K`, `Pg`, `P` (and `A`/`Alt`), never a `Lang`. So the
+tree is built here through `_build_box_tree` wrapped (the module's own recursion calls
+it by name): each structure element of an HTML element that says `lang` says it too —
+a bilingual document's parts (`<article lang="cy">`), and what people wrote, which the
+HTML marks `lang=""` (unknown) and the PDF `und` (ISO 639's "undetermined": a language
+tag a PDF/UA checker accepts, which no reader mistakes for the part's language).
+tests/test_export_languages.py reads the tags back, so a WeasyPrint that builds its
+tree otherwise fails there, not silently."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pydyf
 from weasyprint import HTML
+from weasyprint.pdf import tags
 
-PART = "part-"
-"""The id of each part of a bilingual document: `part-cy`, `part-en-GB`."""
+UNKNOWN = "und"
+"""The PDF's language tag for text whose language is not known (people's own words)."""
+
+_build_box_tree = tags._build_box_tree
 
 
-def part_languages(document: Any, pdf: Any) -> None:
-    """Give every `/Art` structure element the language of the part it is in (a
-    WeasyPrint finisher: `document` its Document, `pdf` its pydyf.PDF)."""
-    starts = sorted(
-        (index, anchor.removeprefix(PART))
-        for index, page in enumerate(document.pages)
-        for anchor in page.anchors
-        if anchor.startswith(PART)
-    )
-    if not starts:  # one language: the catalogue's /Lang says it
-        return
-    pages = {str(reference): index for index, reference in enumerate(pdf.page_references)}
-    for element in pdf.objects:
-        if not isinstance(element, pydyf.Dictionary) or element.get("S") != "/Art":
-            continue
-        page = pages.get(str(element.get("Pg")), 0)
-        languages = [language for start, language in starts if start <= page]
-        element["Lang"] = pydyf.String(languages[-1] if languages else starts[0][1])
+def _build_with_languages(box: Any, parent: Any, pdf: Any, *rest: Any) -> Iterator[Any]:
+    """WeasyPrint's structure elements for `box`, with the language its element says."""
+    element = getattr(box, "element", None)
+    said = element.get("lang") if element is not None and element.tag != "html" else None
+    for made in _build_box_tree(box, parent, pdf, *rest):
+        if said is not None and "Lang" not in made:
+            made["Lang"] = pydyf.String(said or UNKNOWN)
+        yield made
+
+
+tags._build_box_tree = _build_with_languages
 
 
 def render(html: str) -> bytes:
     pdf: bytes = HTML(string=html, base_url=None).write_pdf(
-        pdf_variant="pdf/ua-1", pdf_tags=True, uncompressed_pdf=False, finisher=part_languages
+        pdf_variant="pdf/ua-1", pdf_tags=True, uncompressed_pdf=False
     )
     return pdf
