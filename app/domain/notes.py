@@ -415,7 +415,7 @@ def _moved(room: Room, event: Event) -> None:
     touches=lambda room, event: (
         _note_part(event),
         Part("note", event.data["into"]),
-        *(Part("merged-note", note_id) for note_id in event.data.get("absorbed", ())),
+        *([Part("merged-notes", event.data["note"]["id"])] if event.data.get("absorbed") else ()),
         RING_COUNTS,
     ),
 )

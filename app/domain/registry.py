@@ -7,6 +7,7 @@ Each feature module declares what it adds, beside the code that emits it:
 
     registry.phase_kind(PhaseKind("sort-notes", shows_notes=True, on_enter=reveal_drafts))
 
+A feature whose parts another's event changes says so with `also_touches`.
 Everything else reads these declarations instead of keeping its own lists:
 `Room.apply`, `events.redact`, the workshop loader's checks, the phase-enter
 step, the pages' partials, the live-update rules and the document's sources.
@@ -19,7 +20,7 @@ complete; the workshop loader imports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -151,6 +152,8 @@ class Registry:
     events: dict[str, EventType] = field(default_factory=dict)
     kinds: dict[str, PhaseKind] = field(default_factory=dict)
     sources: dict[str, DocumentSource] = field(default_factory=dict)
+    more_touches: dict[str, list[Touches]] = field(default_factory=dict)
+    """What other features' events change of a feature's (see `also_touches`)."""
 
 
 REGISTRY = Registry()
@@ -175,6 +178,24 @@ def event(
         return apply
 
     return register
+
+
+def also_touches(name: str) -> Callable[[Touches], Touches]:
+    """Declare, beside a feature's own parts, that another feature's event changes them
+    too (a voter removed from the room takes their dots from the vote)."""
+
+    def register(touches: Touches) -> Touches:
+        REGISTRY.more_touches.setdefault(name, []).append(touches)
+        return touches
+
+    return register
+
+
+def touched(room: Room, event: Event) -> Iterator[Part]:
+    """Every part of the screens `event` changes: its type's rule, then the others'."""
+    yield from event_type(event.type).touches(room, event)
+    for more in REGISTRY.more_touches.get(event.type, ()):
+        yield from more(room, event)
 
 
 def phase_kind(kind: PhaseKind) -> PhaseKind:

@@ -55,6 +55,10 @@ class Tally:
     note_id: str
     dots: int
     by_perspective: dict[str, int]
+    order: int = 0
+    """Its place in the ranking as a sort key (most dots first, then the circle's order):
+    the same while its own dots are, whatever happens to the others' (the screens put a
+    row in place by it, so that another note's change moves only that note's row)."""
 
     def public(self) -> dict[str, Any]:
         return {"note_id": self.note_id, "dots": self.dots, "by_perspective": self.by_perspective}
@@ -81,17 +85,27 @@ def tally(room: Room, phase_id: str) -> list[Tally]:
     """The notes that got dots, most first (then in the order of the circle)."""
     dots: Counter[str] = Counter()
     by: dict[str, Counter[str]] = {}
+    perspectives = room.workshop.perspectives
     for pid in voters(room, phase_id):
         perspective = room.participants[pid].perspective
         for note_id in room.votes[phase_id][pid]:
             dots[note_id] += 1
             by.setdefault(note_id, Counter())[perspective] += 1
-    order = {n.id: n.place for n in room.notes.values()}
-    ranked = sorted(dots, key=lambda n: (-dots[n], order.get(n, 0), n))
+    order = {n: _order(dots[n], room.notes[n].place if n in room.notes else 0) for n in dots}
     return [
-        Tally(n, dots[n], {p.id: by[n][p.id] for p in room.workshop.perspectives if by[n][p.id]})
-        for n in ranked
+        Tally(n, dots[n], {p.id: by[n][p.id] for p in perspectives if by[n][p.id]}, order[n])
+        for n in sorted(dots, key=lambda n: (order[n], n))
     ]
+
+
+_PLACES = 10**10
+"""Above any note's place (notes.PLACES × the room's seq)."""
+
+
+def _order(dots: int, place: int) -> int:
+    """The ranking's sort key: fewer dots later, then later in the circle (an integer a
+    browser's Number holds exactly: dots up to 10⁵, places up to 10¹⁰)."""
+    return (100_000 - dots) * _PLACES + min(place, _PLACES - 1)
 
 
 def revealed(room: Room, phase_id: str) -> bool:
@@ -187,7 +201,8 @@ def _entry(room: Room, source: str) -> Entry:
 
     phase = room.workshop.phase(source.removeprefix("votes."))
     if not revealed(room, phase.id):
-        return Entry(source, phase.title, "agreed", "No dot-vote was held or revealed.")
+        said = "No dot-vote was held or revealed."
+        return Entry(source, phase.title, "agreed", said, theirs=False)
     labels = {p.id: p.label for p in room.workshop.perspectives}
     lines = []
     for found in tally(room, phase.id):
@@ -197,8 +212,9 @@ def _entry(room: Room, source: str) -> Entry:
         by = ", ".join(f"{labels.get(p, p)} {n}" for p, n in found.by_perspective.items())
         lines.append(f"{note.text} — {found.dots} ({by})")
     if not lines:
-        return Entry(source, phase.title, "agreed", "No dots were placed.")
-    return Entry(source, phase.title, "agreed", None, tuple(lines))
+        return Entry(source, phase.title, "agreed", "No dots were placed.", theirs=False)
+    # (each line a note's words with the app's count: mixed, so in the part's language)
+    return Entry(source, phase.title, "agreed", None, tuple(lines), theirs=False)
 
 
 registry.document_source(DocumentSource("votes", _names, _entry, appendix=True))
@@ -220,6 +236,15 @@ def _hide_dots(data: dict[str, Any]) -> dict[str, Any]:
 def _set(room: Room, event: Event) -> None:
     data = event.data
     room.votes.setdefault(data["phase"], {})[data["participant_id"]] = tuple(data["note_ids"])
+
+
+@registry.also_touches("participant.removed")
+def _dots_leave(room: Room, event: Event) -> Iterable[Part]:
+    """A voter removed during a vote: their dots leave the count (and, once revealed, the
+    ranking). (Their allocation stays in the record; `voters` counts people in the room.)"""
+    phase, participant_id = room.current_phase, event.data["participant_id"]
+    if phase.kind == VOTE_NOTES.name and room.votes.get(phase.id, {}).get(participant_id):
+        yield Part("dots-gone", participant_id)
 
 
 @registry.event(

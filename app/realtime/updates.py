@@ -17,7 +17,7 @@ def touched(room: Room, events: list[Event]) -> tuple[Part, ...]:
     """Every part of the screens these events change, once each, in order."""
     found: dict[Part, None] = {}
     for event in events:
-        for part in registry.event_type(event.type).touches(room, event):
+        for part in registry.touched(room, event):
             found[part] = None
     return tuple(found)
 

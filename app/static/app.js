@@ -535,6 +535,32 @@
     });
   }
   upgradeForms(document);  // before htmx reads the page (DOMContentLoaded)
+
+  // ---- A form that enters for someone chosen from a list (select[data-dots-for]): choosing
+  // them ticks what was entered for them so far (their option's data-dots: note ids); so
+  // does a change to what was entered for them, or a fresh form, except boxes being ticked.
+  function tickChosen(select, force) {
+    var chosen = select.options[select.selectedIndex];
+    var dots = chosen ? chosen.getAttribute("data-dots") || "" : "";
+    select.dataset.ticked = dots;
+    select.form.querySelectorAll('input[type="checkbox"][name="note_ids"]').forEach(function (box) {
+      if (!force && box.dataset.dirty) return;
+      box.checked = dots.split(" ").indexOf(box.value) >= 0;
+      delete box.dataset.dirty;
+    });
+  }
+  document.addEventListener("change", function (evt) {
+    if (evt.target.matches && evt.target.matches("select[data-dots-for]")) tickChosen(evt.target, true);
+  });
+  function tickChanged() {
+    document.querySelectorAll("select[data-dots-for]").forEach(function (select) {
+      var chosen = select.options[select.selectedIndex];
+      var dots = chosen ? chosen.getAttribute("data-dots") || "" : "";
+      if (select.dataset.ticked !== dots) tickChosen(select, false);
+    });
+  }
+  document.addEventListener("cg:liveAfter", tickChanged);
+  document.addEventListener("DOMContentLoaded", tickChanged);
   document.addEventListener("htmx:oobBeforeSwap", function (evt) {
     if (evt.detail.fragment && evt.detail.fragment.querySelectorAll) upgradeForms(evt.detail.fragment);
   });
@@ -542,16 +568,16 @@
   // ---- Live updates: keyed elements put in place, not whole blocks swapped ----
   // Each message holds elements with stable ids. One with `data-in` belongs in
   // that list, at its `data-order`; one without replaces the element with its
-  // id; <template data-remove="ids"> drops elements; <template data-move="id"
-  // data-in="list"> moves one the page has to another list. SVG elements come inside
-  // <svg data-live-wrap>, so that they parse as SVG. What people are typing,
-  // focus and scroll stay where they are (see the data-keep handling above).
+  // id; <template data-remove="ids"> drops elements; <template data-move-items="a"
+  // data-in="b"> moves the items the page has of list a (data-in="a") to list b. SVG
+  // elements come inside <svg data-live-wrap>, so that they parse as SVG. What people
+  // are typing, focus and scroll stay where they are (see the data-keep handling above).
   function liveItems(html) {
     var tpl = document.createElement("template");
     tpl.innerHTML = html;
     var items = [];
     Array.prototype.forEach.call(tpl.content.children, function (node) {
-      var inner = node.tagName === "TEMPLATE" && !node.hasAttribute("data-remove") && !node.hasAttribute("data-move");
+      var inner = node.tagName === "TEMPLATE" && !node.hasAttribute("data-remove") && !node.hasAttribute("data-move-items");
       if (inner) {  // table rows and cells, each parsed in its own template
         Array.prototype.forEach.call(node.content.children, function (child) { items.push(child); });
       } else if (node.hasAttribute("data-live-wrap")) {
@@ -609,14 +635,16 @@
     var holder = document.createDocumentFragment();
     holder.appendChild(node);
     keepItems(node, old);
-    if (old && limbo) {  // items of its lists the new copy did not keep: a data-move may want them
+    if (old && limbo) {  // items of its lists the new copy did not keep: a data-move-items may want them
       old.querySelectorAll("[data-in][id]").forEach(function (el) { limbo[el.id] = el; });
     }
     var focus = old ? focusKey(old) : null;
     var target = old || parent;
     htmx.trigger(target, "htmx:oobBeforeSwap", { target: target, fragment: holder, live: true });
+    var chosen = old && old.tagName === "OPTION" && old.selected;
     if (parent) placeInOrder(parent, node, old);
     else old.replaceWith(node);
+    if (chosen) node.selected = true;  // (a name in a form's list, its text changed)
     upgradeForms(node);
     htmx.process(node);
     if (focus && !document.activeElement.closest("body *")) {
@@ -642,14 +670,23 @@
           if (gone.closest("[data-circles]")) relayout = true;
           gone.remove();
         });
-      } else if (node.tagName === "TEMPLATE" && node.hasAttribute("data-move")) {
-        // An element the page has, unchanged, moves to another list: <template data-move="id" data-in="list">.
-        var moving = document.getElementById(node.getAttribute("data-move")) || limbo[node.getAttribute("data-move")];
+      } else if (node.tagName === "TEMPLATE" && node.hasAttribute("data-move-items")) {
+        // The items the page has of one list (data-in="a": in it still, or in limbo when
+        // this message replaced the element holding it) move, unchanged, to another list.
+        var from = node.getAttribute("data-move-items");
         var into = document.getElementById(node.getAttribute("data-in"));
-        if (moving && into) {
-          moving.setAttribute("data-in", into.id);
-          placeInOrder(into, moving, moving);
-        } else if (moving && !again) {
+        var moving = Array.prototype.slice.call(
+          document.querySelectorAll('[data-in="' + CSS.escape(from) + '"]'));
+        Object.keys(limbo).forEach(function (id) {
+          var el = limbo[id];
+          if (el.getAttribute("data-in") === from && moving.indexOf(el) < 0) moving.push(el);
+        });
+        if (into) {
+          moving.forEach(function (el) {
+            el.setAttribute("data-in", into.id);
+            placeInOrder(into, el, el);
+          });
+        } else if (moving.length && !again) {
           later.push(node);
         }
       } else if (putInPlace(node)) {

@@ -13,7 +13,7 @@ from app.domain import grid, note_undo, notes, ratings
 from app.domain.notes import Note
 from app.domain.registry import Part
 from app.domain.room import Participant, Room
-from app.web.scene import Render, Scene, cell, move, remove, svg
+from app.web.scene import Render, Scene, cell, move_items, remove, svg
 from app.web.tallies import statements
 
 
@@ -73,13 +73,14 @@ def control_note(scene: Scene, part: Part) -> str:
 
 
 def control_remerged(scene: Scene, part: Part) -> str:
-    """A note merged into a note that was then merged into another: the page moves the
-    item it lists to the new host's list (its text and all unchanged)."""
+    """A note holding merged notes was merged into another: the page moves the items it
+    lists to the new host's list (their text and all unchanged), in one directive however
+    many they are."""
     found = scene.room.notes.get(part.key)
     host = _shown(scene.room, found.merged_into) if found and found.merged_into else None
     if found is None or found.removed or host is None:
         return ""
-    return move(f"control-note-{found.id}", f"control-merged-{host.id}")
+    return move_items(f"control-merged-{found.id}", f"control-merged-{host.id}")
 
 
 def control_unremoved(scene: Scene, part: Part) -> str:

@@ -51,7 +51,15 @@ from app.web.fragments import (
     rating_row,
     statement_element,
 )
-from app.web.fragments_rounds import my_dots, proxy_list, vote_count, vote_panel, vote_result
+from app.web.fragments_rounds import (
+    dots_gone,
+    my_dots,
+    proxy_dots,
+    proxy_list,
+    vote_count,
+    vote_panel,
+    vote_result,
+)
 from app.web.fragments_writing import still_writing, written_note, written_person, written_progress
 from app.web.scene import Render, Scene
 
@@ -110,6 +118,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     },
     ("board", "vote-notes"): {
         "votes": vote_count("board"),
+        "dots-gone": dots_gone("board"),
         "votes-revealed": vote_panel("board"),
         "vote-result": vote_result("board"),
         "people": NOTHING,
@@ -118,12 +127,15 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
     },
     ("phone", "vote-notes"): {
         "votes": vote_count("phone"),
+        "dots-gone": dots_gone("phone"),
         "my-votes": my_dots,
         "votes-revealed": vote_panel("phone"),
         "vote-result": vote_result("phone"),
     },
     ("control", "vote-notes"): {
         "votes": vote_count("control"),
+        "my-votes": proxy_dots,  # (someone without a phone: their name in the form)
+        "dots-gone": dots_gone("control"),
         "votes-revealed": vote_panel("control"),
         "vote-result": vote_result("control"),
         "people": NOTHING,
@@ -143,7 +155,7 @@ ELEMENTS: dict[tuple[str, str], dict[str, Render]] = {
         "suggestion": NOTHING,  # the suggestions follow the notes (see `views`, `suggested`)
         "note": control_note,
         "removed-note": control_unremoved,
-        "merged-note": control_remerged,
+        "merged-notes": control_remerged,
         "rings": control_rings,
         "notes-progress": NOTHING,
         "people": NOTHING,

@@ -78,9 +78,10 @@ def remove(*ids: str) -> str:
     return f'<template data-remove="{escape(" ".join(ids))}"></template>'
 
 
-def move(element: str, into: str) -> str:
-    """Tell the page to move an element it has, unchanged, into another list (in order)."""
-    return f'<template data-move="{escape(element)}" data-in="{escape(into)}"></template>'
+def move_items(source: str, into: str) -> str:
+    """Tell the page to move the items of one list it has (those marked data-in="source",
+    wherever they are now) into another list, each unchanged and in order."""
+    return f'<template data-move-items="{escape(source)}" data-in="{escape(into)}"></template>'
 
 
 def cell(fragment: str) -> str:

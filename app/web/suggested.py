@@ -2,7 +2,8 @@
 
 The suggestions are computed once per change of the notes per room (`panel`: memoised by
 what they depend on, the notes on the board and the pairs dismissed), never per socket.
-The panel is keyed elements: each group (`suggestion-<first note>`), its heading, one row
+The panel is keyed elements: each group (`suggestion-<key>`: a group keeps its key and its
+place in the list while it holds a note it held in the last panel), its heading, one row
 per note (`sg-<note>`), the count, the status line and the themes. Each control view's
 socket remembers which panel its page shows (`Connection.view`); an update sends only the
 elements that differ from it — a moved note leaves one group's rows and joins another's —
@@ -10,8 +11,9 @@ so it costs what changed, not the size of the room. It is an update of its own, 
 right after the change to the notes (whose own update is already most of the budget).
 Rows show a note's text cut to `EXCERPT` characters (all of it is in the circles).
 
-The order of groups and rows is the notes' places in their circles (stable: a group does
-not jump when another's likeness changes), and no likeness figure is shown (the figures
+The order of rows is the notes' places in their circles; a group's is its circle's and its
+first note's place when it appeared (stable: a group does not jump when another's likeness
+changes, nor when it loses its first note), and no likeness figure is shown (the figures
 move a little with every note: the groups come most-alike first in the API).
 """
 
@@ -41,7 +43,6 @@ class Row:
     note: Note
     text: str
     group: str
-    first: bool
     order: int
 
 
@@ -79,7 +80,7 @@ def panel(room: Room) -> Panel:
     if found is not None and found[1] == inputs:
         _PANELS[room.code] = (room.seq, inputs, found[2])
         return found[2]
-    made = _make(room)
+    made = _make(room, found[2] if found is not None else None)
     if len(_PANELS) >= KEEP and room.code not in _PANELS:
         _PANELS.pop(next(iter(_PANELS)))
     _PANELS[room.code] = (room.seq, inputs, made)
@@ -96,20 +97,51 @@ def _on_board(room: Room) -> Iterable[Note]:
         yield from notes.in_ring(room, ring)
 
 
-def _make(room: Room) -> Panel:
+def _make(room: Room, before: Panel | None) -> Panel:
     groups = suggestions.analyse(room)[0]
     rings = {ring: index for index, ring in enumerate(notes.RINGS)}
+    kept = _Identities(before)
     cards = []
-    for group in groups:
+    for group in sorted(groups, key=lambda g: -len(g.note_ids)):  # (the largest keep theirs)
         members = sorted((room.notes[i] for i in group.note_ids), key=lambda n: n.place)
-        key = members[0].id[:SHORT]
-        rows = tuple(Row(n, _excerpt(n.text or ""), key, n.id == key, n.place) for n in members)
-        order = rings[members[0].ring] * _RING_ORDER + members[0].place
+        key, order = kept.claim(members, rings[members[0].ring] * _RING_ORDER)
+        rows = tuple(Row(n, _excerpt(n.text or ""), key, n.place) for n in members)
         cards.append(Card(key, group.label, rows, order))
     cards.sort(key=lambda card: card.order)
     made = Panel(tuple(cards))
     made.elements.update(_elements(made))
     return made
+
+
+class _Identities:
+    """Which group of the last panel each new group is (its key and place in the list), so
+    that a group which loses its first note, or gains one, keeps its element: the update
+    is its rows that changed, not the group whole."""
+
+    def __init__(self, before: Panel | None) -> None:
+        self.held = (
+            {row.note.id: card for card in before.cards for row in card.rows} if before else {}
+        )
+        self.taken: set[str] = set()
+
+    def claim(self, members: list[Note], ring_order: int) -> tuple[str, int]:
+        shared: dict[str, int] = {}
+        cards: dict[str, Card] = {}
+        for note in members:
+            card = self.held.get(note.id)
+            if card is not None and card.key not in self.taken:
+                shared[card.key] = shared.get(card.key, 0) + 1
+                cards[card.key] = card
+        if shared:
+            key = max(shared, key=lambda k: (shared[k], -cards[k].order))
+            order = cards[key].order
+            if order // _RING_ORDER * _RING_ORDER == ring_order:  # (the same circle)
+                self.taken.add(key)
+                return key, order
+        key = next((k for n in members if (k := n.id[:SHORT]) not in self.taken), "")
+        key = key or f"{members[0].id[:SHORT]}-{len(self.taken)}"
+        self.taken.add(key)
+        return key, ring_order + members[0].place
 
 
 def _excerpt(text: str) -> str:
@@ -122,7 +154,7 @@ def _elements(found: Panel) -> Iterable[tuple[str, tuple[object, str]]]:
         yield f"suggestion-{card.key}", (card.order, "")
         yield f"sgh-{card.key}", ((card.label, len(card.rows)), f"suggestion-{card.key}")
         for row in card.rows:
-            what = (row.text, row.note.perspective, row.first, row.order, row.group)
+            what = (row.text, row.note.perspective, row.order, row.group)
             yield f"sg-{row.note.id[:SHORT]}", (what, f"suggestion-{card.key}")
 
 

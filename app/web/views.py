@@ -47,12 +47,13 @@ SHOWS: dict[str, frozenset[str]] = {
     "board_main": frozenset(
         {*_DISCUSSED, "people", "presence", "rating", "signatures", "signed", "spotlight"}
         | {"lock", "response", "revealed", "reason", "votes", "votes-revealed", "vote-result"}
+        | {"dots-gone"}
     ),
     "control_phases": frozenset(),
     "control_task": frozenset(
         {*_DISCUSSED, "people", "done", "rating", "answer", "response", "signatures", "signed"}
-        | {"spotlight", "revealed", "suggestion", "removed-note", "merged-note", "votes"}
-        | {"votes-revealed", "vote-result"}
+        | {"spotlight", "revealed", "suggestion", "removed-note", "merged-notes", "votes"}
+        | {"votes-revealed", "vote-result", "dots-gone", "my-votes"}
     ),
     "control_participants": frozenset({"people", "done", "presence"}),
     "control_status": frozenset({"lock", "timer", "people", "board-view"}),
@@ -60,7 +61,7 @@ SHOWS: dict[str, frozenset[str]] = {
     "phone_done": frozenset({"done"}),
     "phone_task": frozenset(
         {"note", "rings", "contribution", "coverage", "statement", "response", "answer", "signed"}
-        | {"votes", "my-votes", "votes-revealed", "vote-result"}
+        | {"votes", "my-votes", "votes-revealed", "vote-result", "dots-gone"}
     ),
 }
 """The live-update rule, declared with the blocks: the parts (see `registry.Part`)
@@ -329,7 +330,7 @@ def _mine(room: Room, me: Participant | None) -> list[Note]:
 
 def changes(event: Event, room: Room) -> tuple[Part, ...]:
     """The parts of the screens that `event` changes (declared with its type)."""
-    return tuple(registry.event_type(event.type).touches(room, event))
+    return tuple(registry.touched(room, event))
 
 
 def presence(participant_id: str) -> tuple[Part, ...]:

@@ -63,7 +63,7 @@ def test_enter_for_them_arrives_live_with_the_join(client: TestClient, phase: st
         assert "Dorcas &lt;Paperwright&gt;" in live
         room.ok(room.delete("fac", f"/participants/{pid}"), 204)
         gone = "".join(screen.until(room.seq()))
-        assert f'data-remove="proxy-{pid} enter-who-{pid}"' in gone
+        assert f'data-remove="proxy-{pid} enter-who-{pid} vote-who-{pid}"' in gone
         assert len(gone.encode()) <= BUDGET
 
 
@@ -101,3 +101,45 @@ def test_no_entry_form_outside_the_phases_that_take_one(client: TestClient) -> N
         live = "".join(screen.until(room.seq()))
     assert f'id="proxy-{pid}"' in live
     assert "enter-who-" not in live
+
+
+def test_dots_for_them_in_one_form_live(client: TestClient) -> None:
+    """In a dot-vote, people without a phone are chosen in one form (the inner circle's
+    notes listed once, not once per person): someone added mid-vote joins its list live,
+    and dots entered for them are on their option (what choosing them ticks)."""
+    room = toolkit_room(client)
+    body = {"name": "Ada First", "perspective": "health"}
+    ada = room.ok(room.post("fac", "/participants", body), 201)["participant_id"]
+    room.phase("purpose-write")
+    notes = [room.note(who, f"Note of {who}") for who in ("eleanor", "sol", "priya")]
+    room.phase("purpose-sort")
+    room.phase("purpose-vote")
+    page = room.page("fac", "control")
+    assert page.count('id="control-vote-for"') == 1
+    assert page.count(f'name="note_ids" value="{notes[0]}"') == 1  # (one form for all)
+    assert 'data-dots=""' in element(page, f"vote-who-{ada}", "option")
+    with ExitStack() as stack:
+        screen = control_screen(stack, room)
+        body = {"name": NAME, "perspective": "vcs-other"}
+        pid = room.ok(room.post("fac", "/participants", body), 201)["participant_id"]
+        live = "".join(screen.until(room.seq()))
+        who = element(live, f"vote-who-{pid}", "option")
+        assert 'data-in="vote-who"' in who and "Dorcas &lt;Paperwright&gt;" in who
+        assert element(room.page("fac", "control"), f"vote-who-{pid}", "option") == who
+        assert len(live.encode()) <= BUDGET
+
+        entered = {"participant_id": pid, "note_ids": notes[:2]}
+        assert room.form("fac", "/votes", entered).status_code == 200
+        live = "".join(screen.until(room.seq()))
+        who = element(live, f"vote-who-{pid}", "option")
+        assert f'data-dots="{" ".join(sorted(notes[:2]))}"' in who and "2 dots" in who
+        assert element(room.page("fac", "control"), f"vote-who-{pid}", "option") == who
+        assert len(live.encode()) <= BUDGET
+
+        room.ok(room.post("fac", "/votes/reveal"))
+        screen.until(room.seq())
+        body = {"name": "Late After Reveal", "perspective": "health"}
+        late = room.ok(room.post("fac", "/participants", body), 201)["participant_id"]
+        live = "".join(screen.until(room.seq()))
+        assert f'id="proxy-{late}"' in live and "vote-who-" not in live  # (voting closed)
+    assert 'id="control-vote-for"' not in room.page("fac", "control")

@@ -222,6 +222,8 @@ def test_a_dot_vote_reveal_is_small_updates(client: TestClient, size: int) -> No
         live = Measured(room, screens)
         live.drain()  # (the phone's presence)
         pages = {each.name: page(room, each.name) for each in screens}
+        # A voter removed before the reveal: their dots leave the count on every screen.
+        removed_by(live, pages, room.pid("p7"))
         before = room.seq()
         room.ok(room.post("fac", "/votes/reveal"))
         shown = room.seq() - before - 1
@@ -241,6 +243,26 @@ def test_a_dot_vote_reveal_is_small_updates(client: TestClient, size: int) -> No
             fresh = page(room, each.name)
             panel = f"{each.name}-vote"
             assert keyed(pages[each.name], panel) == keyed(fresh, panel), each.name
+        # And after it: the ranking without their dots (p0's went on top notes).
+        removed_by(live, pages, room.pid("p0"))
+
+
+def removed_by(live: Measured, pages: dict[str, Any], participant_id: str) -> None:
+    """Remove a voter (three dots): one update per screen, after which each live page's
+    vote panel is a fresh load's. Before the reveal it is the count; after, also the rows
+    of the notes they dotted and of as many that came in (a row each in the ranking, and
+    on the control view in the top notes): bounded by their dots, not by the room."""
+    live.room.ok(live.room.delete("fac", f"/participants/{participant_id}"), 204)
+    done = live.tick()
+    for each in live.screens:
+        messages = each.until(done)[:-1]
+        assert len(messages) == 1, (each.name, [len(m) for m in messages])
+        rows = messages[0].count("<li ")
+        assert rows <= (6 if each.name == "control" else 3), (each.name, rows)
+        assert len(messages[0].encode()) <= 4 * BUDGET, (each.name, len(messages[0]))
+        apply(pages[each.name], messages[0])
+        panel = f"{each.name}-vote"
+        assert keyed(pages[each.name], panel) == keyed(page(live.room, each.name), panel)
 
 
 def page(room: ApiRoom, view: str) -> Any:

@@ -32,6 +32,7 @@ BUDGET = 2048
 PERSPECTIVES = ("education", "health", "social-care", "vcs-other")
 DATA = Path(__file__).parents[1] / "data" / "similar_notes.json"
 FILLER = "Every child in Oakfield safe, healthy and learning, with their family heard — {}"
+ALIKE = "A breakfast club before school for every pupil, run with parents — {}"
 PANEL = "control-suggestions"
 
 
@@ -88,40 +89,53 @@ def groups(room: ApiRoom) -> list[list[str]]:
     return [g["note_ids"] for g in found]
 
 
+class Watched:
+    """A control view (its socket, and its page kept as a DOM) with a board and a phone
+    watching: `step` makes a change and checks what each was sent for it."""
+
+    def __init__(self, stack: ExitStack, room: ApiRoom) -> None:
+        self.room = room
+        self.control = live_screen(stack, room, "control", "fac")
+        self.others = [
+            live_screen(stack, room, "board", "fac"),
+            live_screen(stack, room, "phone", "p1"),
+        ]
+        room.ok(room.post("fac", "/timer", {"action": "start", "seconds": 600}))
+        for screen in (self.control, *self.others):  # (the phones' presence, then a marker)
+            screen.until(room.seq())
+        self.doc = control_page(room)  # what the control view shows, as its page loaded it
+        self.ticks = iter(range(601, 10_000))
+        self.measured: dict[str, int] = {}
+
+    def step(self, name: str, call: Any) -> None:
+        room = self.room
+        call()
+        # A timer change every screen shows: the end of what the step cost each.
+        room.ok(room.post("fac", "/timer", {"action": "start", "seconds": next(self.ticks)}))
+        seq = room.seq()
+        messages = self.control.until(seq)
+        for message in messages:
+            apply(self.doc, message)
+        messages = messages[:-1]
+        # The change to the notes, then the suggestions' as an update of its own.
+        sizes = [len(m.encode()) for m in messages]
+        assert len(messages) <= 2, sizes
+        self.measured[name] = sizes[-1] if len(messages) == 2 else 0
+        assert all(size <= BUDGET for size in sizes), f"{name}: {sizes} bytes to the control"
+        fresh = panel(control_page(room))
+        assert panel(self.doc) == fresh, f"after {name}, the live panel is not a fresh one"
+        for screen in self.others:  # the board and phones never see suggestions
+            assert "suggestion" not in "".join(screen.until(seq))
+
+
 @pytest.mark.parametrize("size", [30, 300], ids=lambda size: f"{size}-participants")
 def test_the_suggestions_follow_the_notes_live(client: TestClient, size: int) -> None:
     room = sorting_room(client, size)
     with ExitStack() as stack:
-        control = live_screen(stack, room, "control", "fac")
-        others = [live_screen(stack, room, "board", "fac"), live_screen(stack, room, "phone", "p1")]
-        room.ok(room.post("fac", "/timer", {"action": "start", "seconds": 600}))
-        for screen in (control, *others):  # (the phones' presence, then a marker)
-            screen.until(room.seq())
-        doc = control_page(room)  # what the control view shows now, as its page loaded it
-        start = panel(doc)
+        watched = Watched(stack, room)
+        step = watched.step
+        start = panel(watched.doc)
         assert len([i for i in start["texts"] if i.startswith("suggestion-")]) >= 5
-        measured: dict[str, int] = {}
-
-        ticks = iter(range(601, 10_000))
-
-        def step(name: str, call: Any) -> None:
-            call()
-            # A timer change every screen shows: the end of what the step cost each.
-            room.ok(room.post("fac", "/timer", {"action": "start", "seconds": next(ticks)}))
-            seq = room.seq()
-            messages = control.until(seq)
-            for message in messages:
-                apply(doc, message)
-            messages = messages[:-1]
-            # The change to the notes, then the suggestions' as an update of its own.
-            sizes = [len(m.encode()) for m in messages]
-            assert len(messages) <= 2, sizes
-            measured[name] = sizes[-1] if len(messages) == 2 else 0
-            assert all(size <= BUDGET for size in sizes), f"{name}: {sizes} bytes to the control"
-            fresh = panel(control_page(room))
-            assert panel(doc) == fresh, f"after {name}, the live panel is not a fresh one"
-            for screen in others:  # the board and phones never see suggestions
-                assert "suggestion" not in "".join(screen.until(seq))
 
         first = groups(room)[0]
         step(
@@ -153,7 +167,43 @@ def test_the_suggestions_follow_the_notes_live(client: TestClient, size: int) ->
                 f"move {index}",
                 lambda n=note_id, b=body: room.ok(room.post("fac", f"/notes/{n}/move", b)),
             )
-        assert any(measured.values())
+        assert any(watched.measured.values())
+
+
+def test_a_large_group_keeps_its_element_when_it_loses_its_first_note(
+    client: TestClient,
+) -> None:
+    """30 notes alike but for a number, among 60 others: one large group. Its first note
+    moved out, merged or removed, the control view is sent that row gone, not the group
+    again."""
+    people = {f"p{i}": (f"Person {i}", PERSPECTIVES[i % 4]) for i in range(30)}
+    room = ApiRoom.create(client, people)
+    room.phase("purpose-write")
+    texts = [ALIKE.format(n) for n in range(30)] + labelled()[:60]
+    for index, text in enumerate(texts):
+        body = {"id": str(uuid.uuid4()), "text": text}
+        room.ok(room.post(f"p{index % 30}", "/notes", body), 201)
+    room.phase("purpose-sort")
+    with ExitStack() as stack:
+        watched = Watched(stack, room)
+
+        def largest() -> list[str]:
+            """The largest group's notes' ids, as its rows list them (the first first)."""
+            cards = control_page(room).find_class("suggestion")
+            card = max(cards, key=lambda card: len(card.find_class("suggestion__note")))
+            return [str(i) for i in card.xpath(".//input[@name='note_ids']/@value")]
+
+        assert len(largest()) >= 20
+        head = largest()[0]
+        watched.step(
+            "move", lambda: room.ok(room.post("fac", f"/notes/{head}/move", {"ring": "outer"}))
+        )
+        head, into = largest()[:2]
+        merge = {"into": into}
+        watched.step("merge", lambda: room.ok(room.post("fac", f"/notes/{head}/merge", merge)))
+        head = largest()[0]
+        watched.step("remove", lambda: room.ok(room.delete("fac", f"/notes/{head}"), 204))
+        assert all(0 < size <= 1024 for size in watched.measured.values()), watched.measured
 
 
 def test_a_form_answer_leaves_the_suggestions_to_the_live_channel(client: TestClient) -> None:
