@@ -101,7 +101,7 @@ def _odt_spans(body: bytes) -> dict[str, set[str]]:
     }
     found: dict[str, set[str]] = {}
     for span in odt.text.getElementsByType(Span):
-        style = styles.get(span.getAttribute("stylename"))
+        style = styles[span.getAttribute("stylename")]
         said = [p.getAttribute("language") for p in style.getElementsByType(TextProperties)]
         found.setdefault(teletype.extractText(span), set()).add(next(filter(None, said), ""))
     return found

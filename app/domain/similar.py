@@ -5,8 +5,9 @@ its words (Snowball's English stemmer; English and Welsh stop words dropped),
 pairs are scored by the cosine of their stems weighted by how rare each stem is
 among the room's notes (TF-IDF), with RapidFuzz's token-set ratio catching
 misspelt stems; groups grow by average linkage, so one loose pair cannot chain
-two unrelated groups together. Each group is labelled with the words its notes
-share, in their own spelling. Nothing is merged: the facilitator decides.
+two unrelated groups together; notes with the same words are one group however
+common their words are. Each group is labelled with the words its notes share, in
+their own spelling. Nothing is merged: the facilitator decides.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ FAINT = 0.1
 """Likeness below this counts as none when groups are compared (a word in common, no more)."""
 COMMON_FROM, COMMON_SHARE = 40, 0.25
 """A stem in more notes than both of these (a count, a share) links no pair on its own."""
+LARGEST = 50
+"""A group holds at most this many notes (what one merge or dismissal takes)."""
 THEMES_FROM = 24
 """Themes are suggested once a circle holds this many notes."""
 FUZZY = 80
@@ -111,11 +114,15 @@ def words(text: str) -> Words:
     return Words(frozenset(stems), spelling)
 
 
-def similarities(notes: Sequence[Words]) -> dict[tuple[int, int], float]:
-    """How alike each pair of notes is (only pairs that share something), 0–1."""
-    notes = _near_spellings(notes)
-    count = len(notes)
-    df = Counter(stem for note in notes for stem in note.stems)
+def similarities(
+    notes: Sequence[Words], counted: Sequence[Words] | None = None
+) -> dict[tuple[int, int], float]:
+    """How alike each pair of notes is (only pairs that share something), 0–1; how rare
+    a stem is, among `counted` (the room's notes, where `notes` leaves repeats out)."""
+    every = _near_spellings([*notes, *(counted or ())])
+    notes, room = every[: len(notes)], every[len(notes) :] or every
+    count = len(room)
+    df = Counter(stem for note in room for stem in note.stems)
     idf = {stem: math.log((1 + count) / (1 + n)) + 1 for stem, n in df.items()}
     norms = [math.sqrt(sum(idf[s] ** 2 for s in note.stems)) or 1.0 for note in notes]
     postings: dict[str, list[int]] = defaultdict(list)
@@ -233,17 +240,80 @@ def analyse(
 ) -> tuple[list[Group], list[Group]]:
     """Groups of notes that look alike, and (for a large circle) broader themes, from
     (note id, text) pairs; each note in at most one group and one theme. `apart`: pairs
-    of note ids the facilitator said are not alike (never suggested together again)."""
-    ids = [note_id for note_id, _ in texts]
-    notes = [words(text) for _, text in texts]
-    scores = similarities(notes)
+    of note ids the facilitator said are not alike (never suggested together again).
+
+    Notes with the same words (but for numbers, case and stop words) are alike whatever
+    else the room wrote: the first of them stands for the others in the scoring (however
+    common its words), and they join its group after (`_Same`)."""
+    same = _Same(texts, apart)
+    ids = [texts[i][0] for i in same.kept]
+    notes = [same.words[i] for i in same.kept]
+    scores = similarities(notes, same.words)
     if apart:
         scores = {p: s for p, s in scores.items() if frozenset((ids[p[0]], ids[p[1]])) not in apart}
-    groups = _groups(ids, notes, scores, PAIR, GROUP)
+    groups = same.expand(_groups(ids, notes, scores, PAIR, GROUP))
     if not with_themes or len(texts) < THEMES_FROM:
         return groups, []
-    found = _groups(ids, notes, scores, THEME, THEME)
+    found = same.expand(_groups(ids, notes, scores, THEME, THEME))
     return groups, [theme for theme in found if len(theme.note_ids) >= 3]
+
+
+class _Same:
+    """Notes with the same stems, each set's first kept for the scoring (`kept`: indices),
+    the others (`of`: first → theirs) joined to its group after (unless said apart from
+    one in it), or made a group of their own. A note said to be apart from one of its
+    set is kept on its own."""
+
+    def __init__(self, texts: Sequence[tuple[str, str]], apart: frozenset[frozenset[str]]):
+        self.ids = [note_id for note_id, _ in texts]
+        self.words = [words(text) for _, text in texts]
+        self.kept: list[int] = []
+        self.of: dict[str, list[str]] = {}
+        self.partners: dict[str, set[str]] = defaultdict(set)  # (whom each is apart from)
+        for pair in apart:
+            for one in pair:
+                self.partners[one] |= pair - {one}
+        first: dict[frozenset[str], int] = {}
+        for index, note in enumerate(self.words):
+            lead = first.get(note.stems) if note.stems else None
+            if lead is not None:
+                mine, leader = self.ids[index], self.ids[lead]
+                away = self.partners.get(mine)
+                if not away or not away & {leader, *self.of[leader]}:
+                    self.of[leader].append(mine)
+                    continue
+            if note.stems and lead is None:
+                first[note.stems] = index
+            self.of[self.ids[index]] = []
+            self.kept.append(index)
+
+    def expand(self, groups: list[Group]) -> list[Group]:
+        """The groups with each first's others in them, and the sets left alone as groups."""
+        found: list[Group] = []
+        grouped: set[str] = set()
+        for group in groups:
+            members = list(group.note_ids)
+            for lead in group.note_ids:  # (each one's others, but none said apart from one)
+                members += [m for m in self.of[lead] if not self._apart(m, members)]
+            grouped.update(group.note_ids)
+            found += [Group(p, group.label, group.score) for p in _pieces(members)]
+        at = {note_id: index for index, note_id in enumerate(self.ids)}
+        for lead, others in self.of.items():
+            if others and lead not in grouped:
+                for piece in _pieces([lead, *others]):  # (all the same words: df unneeded)
+                    label = _label(self.words, [at[m] for m in piece], Counter())
+                    found.append(Group(piece, label, 1.0))
+        return sorted(found, key=lambda g: (-g.score, g.note_ids))
+
+    def _apart(self, note_id: str, members: list[str]) -> bool:
+        away = self.partners.get(note_id)
+        return away is not None and not away.isdisjoint(members)
+
+
+def _pieces(members: list[str]) -> list[tuple[str, ...]]:
+    """A group of at most LARGEST notes (the first: what one merge takes; the rest are
+    suggested once these are merged), none of one."""
+    return [tuple(members[:LARGEST])] if len(members) > 1 else []
 
 
 def suggest(

@@ -22,7 +22,7 @@ from app.domain.registry import Part
 if TYPE_CHECKING:
     from app.domain.room import Room
 
-MAX_GROUP = 50
+MAX_GROUP = similar.LARGEST
 
 
 def group_key(note_ids: Iterable[str]) -> str:

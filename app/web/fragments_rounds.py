@@ -1,4 +1,5 @@
-"""The elements issue 18's parts are shown by: a dot-vote's count and one's own dots."""
+"""The elements issue 18's parts are shown by: a dot-vote's count, its revealed ranking
+and one's own dots; people without a phone in the control view's lists and forms."""
 
 from __future__ import annotations
 

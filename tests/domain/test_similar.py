@@ -99,3 +99,33 @@ def test_themes_only_for_a_large_circle() -> None:
     seen = [note_id for theme in themes for note_id in theme.note_ids]
     assert len(seen) == len(set(seen))
     assert all(len(theme.note_ids) >= 3 and theme.label for theme in themes)
+
+
+@pytest.mark.parametrize("count", [30, 40, 41, 90])
+def test_notes_with_the_same_words_are_one_group_however_common(count: int) -> None:
+    """Notes alike but for a number are alike whatever else the room wrote: once a group
+    (at most LARGEST: what one merge takes), not none while their words are too common
+    to tell other notes apart and a group of 40 the moment one is removed."""
+    said = "Every child in Oakfield safe, healthy and learning, with their family heard — {}"
+    texts = [(f"n{i}", said.format(i)) for i in range(count)]
+    groups = similar.suggest(texts)
+    assert [g.note_ids for g in groups] == [tuple(f"n{i}" for i in range(min(count, 50)))]
+    assert groups[0].score == 1.0
+    assert "child" in groups[0].label
+
+
+def test_same_words_apart_from_one_of_them_is_kept_out() -> None:
+    texts = [(name, "Breakfast club for every pupil") for name in ("a", "b", "c")]
+    apart = frozenset({frozenset({"a", "c"})})
+    assert [g.note_ids for g in similar.suggest(texts, apart=apart)] == [("a", "b")]
+
+
+def test_same_words_join_their_group_unless_apart_from_one_in_it() -> None:
+    texts = [
+        ("a", "Share information between agencies"),
+        ("b", "Sharing information between agencies quickly"),
+        ("c", "Share information between agencies!"),  # (a's words again)
+    ]
+    assert [set(g.note_ids) for g in similar.suggest(texts)] == [{"a", "b", "c"}]
+    apart = frozenset({frozenset({"b", "c"})})
+    assert [set(g.note_ids) for g in similar.suggest(texts, apart=apart)] == [{"a", "b"}]

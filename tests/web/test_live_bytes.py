@@ -267,14 +267,15 @@ def test_a_merge_into_a_note_that_holds_many_stays_within_budget(
             merge = lambda o=other: room.api("POST", f"/notes/{o}/merge", room.fac, {"into": into})  # noqa: E731
             cost = costs(room, screens, merge)
             within_budget(f"merge {k} into one note", cost)
-        # A cluster (a note holding three) merged into another: the notes merged into it
-        # move to the new host's list unchanged, ~140 B each (not their text again).
-        host = ids[13]
-        for other in ids[10:13]:
+        # A cluster (a note holding eight) merged into another: the notes merged into it
+        # move to the new host's list unchanged, in one directive (not one each, nor
+        # their text again), so the update does not grow with what it holds.
+        host = ids[18]
+        for other in ids[10:18]:
             room.api("POST", f"/notes/{other}/merge", room.fac, {"into": host})
         seq = room.tick()
         for screen in screens:
             screen.until(seq)
         cluster = lambda: room.api("POST", f"/notes/{host}/merge", room.fac, {"into": ids[20]})  # noqa: E731
         cost = costs(room, screens, cluster)
-        within_budget("a cluster of four merged into another note", cost)
+        within_budget("a cluster of nine merged into another note", cost)

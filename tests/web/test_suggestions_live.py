@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import json
+import random
 import re
 import uuid
 from contextlib import ExitStack
@@ -31,7 +32,56 @@ from tests.web.support import ApiRoom, Screen
 BUDGET = 2048
 PERSPECTIVES = ("education", "health", "social-care", "vcs-other")
 DATA = Path(__file__).parents[1] / "data" / "similar_notes.json"
-FILLER = "Every child in Oakfield safe, healthy and learning, with their family heard — {}"
+VOCABULARY = [
+    "attendance",
+    "breakfast",
+    "budgets",
+    "buses",
+    "carers",
+    "clinics",
+    "counselling",
+    "dentists",
+    "diet",
+    "digital",
+    "exclusions",
+    "football",
+    "gardens",
+    "homework",
+    "housing",
+    "interpreters",
+    "libraries",
+    "literacy",
+    "meals",
+    "mentoring",
+    "music",
+    "nurses",
+    "parks",
+    "phonics",
+    "playgrounds",
+    "poverty",
+    "reading",
+    "refugees",
+    "respite",
+    "sleep",
+    "speech",
+    "swimming",
+    "tutoring",
+    "uniforms",
+    "vaccinations",
+    "volunteers",
+    "waiting",
+    "welsh",
+    "youth",
+]
+
+
+def filler(index: int) -> str:
+    """A note of six words of the vocabulary, the same for the same index (notes that
+    fill the room as a room's do: each its own, a few alike by chance)."""
+    rng = random.Random(index)
+    return "We need " + ", ".join(rng.sample(VOCABULARY, 6)) + "."
+
+
 ALIKE = "A breakfast club before school for every pupil, run with parents — {}"
 PANEL = "control-suggestions"
 
@@ -54,7 +104,7 @@ def sorting_room(client: TestClient, size: int) -> ApiRoom:
     room.phase("purpose-write")
     texts = labelled()
     for index in range(3 * size):
-        text = texts[index] if index < len(texts) else FILLER.format(index)
+        text = texts[index] if index < len(texts) else filler(index)
         body = {"id": str(uuid.uuid4()), "text": text}
         room.ok(room.post(f"p{index % size}", "/notes", body), 201)
     room.phase("purpose-sort")
