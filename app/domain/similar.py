@@ -296,13 +296,13 @@ class _Same:
             for lead in group.note_ids:  # (each one's others, but none said apart from one)
                 members += [m for m in self.of[lead] if not self._apart(m, members)]
             grouped.update(group.note_ids)
-            found += [Group(p, group.label, group.score) for p in _pieces(members)]
+            found.append(Group(_capped(members), group.label, group.score))
         at = {note_id: index for index, note_id in enumerate(self.ids)}
         for lead, others in self.of.items():
             if others and lead not in grouped:
-                for piece in _pieces([lead, *others]):  # (all the same words: df unneeded)
-                    label = _label(self.words, [at[m] for m in piece], Counter())
-                    found.append(Group(piece, label, 1.0))
+                same = _capped([lead, *others])  # (all the same words: df unneeded)
+                label = _label(self.words, [at[m] for m in same], Counter())
+                found.append(Group(same, label, 1.0))
         return sorted(found, key=lambda g: (-g.score, g.note_ids))
 
     def _apart(self, note_id: str, members: list[str]) -> bool:
@@ -310,10 +310,10 @@ class _Same:
         return away is not None and not away.isdisjoint(members)
 
 
-def _pieces(members: list[str]) -> list[tuple[str, ...]]:
-    """A group of at most LARGEST notes (the first: what one merge takes; the rest are
-    suggested once these are merged), none of one."""
-    return [tuple(members[:LARGEST])] if len(members) > 1 else []
+def _capped(members: list[str]) -> tuple[str, ...]:
+    """A group's first LARGEST notes (what one merge takes; the rest are suggested once
+    these are merged)."""
+    return tuple(members[:LARGEST])
 
 
 def suggest(

@@ -39,19 +39,14 @@ def vote_result(prefix: str) -> Render:
         vote = scene.context()["votes_here"]
         if vote is None:
             return ""
-        return _rows(scene, prefix, vote, {part.key})
+        return _rows(scene, prefix, vote, {part.key}, {part.key})
 
     return render
 
 
-def _rows(scene: Scene, prefix: str, vote: dict[str, Any], notes: set[str]) -> str:
-    """The rows of the ranking (and the control view's top notes) for these notes."""
-    return _changed(scene, prefix, vote, notes, notes)
-
-
-def _changed(
-    scene: Scene, prefix: str, vote: dict[str, Any], ranked: set[str], top: set[str]
-) -> str:
+def _rows(scene: Scene, prefix: str, vote: dict[str, Any], ranked: set[str], top: set[str]) -> str:
+    """The rows of the ranking for the notes `ranked`, and (on the control view) of the
+    top notes for the notes `top`."""
     html = [
         scene.render_full("vote_result", t=t, vote=vote, page_prefix=prefix)
         for t in vote["tally"]
@@ -79,9 +74,12 @@ def dots_gone(prefix: str) -> Render:
         theirs = set(room.votes.get(phase.id, {}).get(part.key, ()))
         if vote is None or not vote["revealed"] or not theirs:
             return html
+        lists = [(f"{prefix}-vote", vote["tally"])]
+        if prefix == "control":
+            lists.append(("control-top", vote["top"]))
         gone: list[str] = []
         changed: list[set[str]] = []
-        for name, shown in ((f"{prefix}-vote", vote["tally"]), ("control-top", vote["top"])):
+        for name, shown in lists:
             ids = [t.note_id for t in shown]
             out = sorted(theirs - set(ids))  # (fallen out of it, or never in it)
             gone += [f"{name}-{n}" for n in out]
@@ -89,10 +87,8 @@ def dots_gone(prefix: str) -> Render:
             # its last len(theirs).
             came = ids[-len(theirs) :] if out else []
             changed.append((theirs & set(ids)) | set(came))
-        if prefix != "control":
-            gone = [g for g in gone if not g.startswith("control-top-")]
         html += remove(*gone) if gone else ""
-        return html + _changed(scene, prefix, vote, changed[0], changed[1])
+        return html + _rows(scene, prefix, vote, changed[0], changed[1] if lists[1:] else set())
 
     return render
 
